@@ -1,0 +1,1 @@
+//! A harness that drives the real `terraform` binary, the way terraform-plugin-testing does.

@@ -1,0 +1,1 @@
+//! The entra provider: configuration, resources and data sources.

@@ -1,0 +1,3 @@
+//! The `terraform-provider-entra` binary.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! A local Microsoft Graph emulator for Entra cross-tenant access settings.

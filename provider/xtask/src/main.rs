@@ -1,0 +1,3 @@
+//! Project commands (`cargo xtask <command>`).
+
+fn main() {}
