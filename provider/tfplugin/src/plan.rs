@@ -1,0 +1,558 @@
+//! Schema-driven logic the server runs around resource code: validation walks, default planning, replacement
+//! detection, and checks of Terraform's plan and apply rules.
+//!
+//! Terraform rejects a plan in which a non-computed attribute differs from the configuration ("Provider produced
+//! invalid plan"), and an apply result in which a known planned value changed ("Provider produced inconsistent
+//! result"). Those errors are hard to trace back to resource code, so in debug builds (every test run) the server
+//! checks the same rules itself and reports the exact attribute as a provider bug.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schema::{Attribute, Nesting};
+use crate::value::{AttributePath, PathStep, Value};
+
+static UNKNOWN: Value = Value::Unknown;
+
+/// Which values a validation walk checks.
+#[derive(Clone, Copy)]
+pub(crate) enum ValidationScope<'a> {
+    /// Every known value (ValidateResourceConfig and friends).
+    All,
+    /// Only values the plan still had as (partly) unknown; the argument is the planned state. Used at apply time,
+    /// when the configuration is finally known.
+    UnknownIn(&'a Value),
+}
+
+/// Runs the attribute validators of `attributes` over the object `value`, and warns about deprecated attributes
+/// that are set (only in [`ValidationScope::All`], so the warning appears once).
+pub(crate) fn validate_attributes(
+    attributes: &[Attribute],
+    value: &Value,
+    path: &AttributePath,
+    scope: ValidationScope<'_>,
+    diagnostics: &mut Diagnostics,
+) {
+    for attribute in attributes {
+        let current = value.get_attr(&attribute.name);
+        if current.is_null() || current.is_unknown() {
+            continue;
+        }
+        let attr_path = path.clone().attr(attribute.name.clone());
+        let planned = match scope {
+            ValidationScope::All => None,
+            ValidationScope::UnknownIn(planned) => Some(planned.get_attr(&attribute.name)),
+        };
+        if let (Some(message), None) = (&attribute.deprecation, planned) {
+            diagnostics.push(Diagnostic::warning("Deprecated attribute", message.clone()).at(attr_path.clone()));
+        }
+        // At apply time, a value the plan already knew was validated during planning.
+        if planned.is_none_or(|p| !p.is_fully_known()) {
+            for validator in &attribute.validators {
+                validator.validate(&attr_path, current, diagnostics);
+            }
+        }
+        let Some((nesting, inner)) = attribute.nested_attributes() else { continue };
+        fn scope_for<'p>(scope: ValidationScope<'p>, planned_element: Option<&'p Value>) -> ValidationScope<'p> {
+            match (scope, planned_element) {
+                (ValidationScope::All, _) => ValidationScope::All,
+                (ValidationScope::UnknownIn(_), Some(p)) => ValidationScope::UnknownIn(p),
+                // The plan has no such element (it was unknown as a whole): check everything in it.
+                (ValidationScope::UnknownIn(_), None) => ValidationScope::UnknownIn(&UNKNOWN),
+            }
+        }
+        match nesting {
+            Nesting::Single => validate_attributes(inner, current, &attr_path, scope_for(scope, planned), diagnostics),
+            Nesting::List | Nesting::Set => {
+                let planned_elements = planned.and_then(Value::as_elements);
+                for (i, element) in current.as_elements().unwrap_or_default().iter().enumerate() {
+                    if element.is_null() || element.is_unknown() {
+                        continue;
+                    }
+                    // Set elements cannot be addressed, so problems inside them point at the set itself, and at
+                    // apply time the whole set is rechecked unless the plan knew all of it.
+                    if nesting == Nesting::List {
+                        let element_path = attr_path.clone().index(i as i64);
+                        let scope = scope_for(scope, planned_elements.and_then(|p| p.get(i)));
+                        validate_attributes(inner, element, &element_path, scope, diagnostics);
+                    } else {
+                        let scope = scope_for(scope, planned.filter(|p| p.is_fully_known()));
+                        let mut found = Diagnostics::new();
+                        validate_attributes(inner, element, &attr_path, scope, &mut found);
+                        for mut diagnostic in found {
+                            diagnostic.attribute = Some(attr_path.clone());
+                            diagnostics.push(diagnostic);
+                        }
+                    }
+                }
+            }
+            Nesting::Map => {
+                let planned_entries = planned.and_then(Value::as_map);
+                for (key, element) in current.as_map().into_iter().flatten() {
+                    if element.is_null() || element.is_unknown() {
+                        continue;
+                    }
+                    let planned_element = planned_entries.and_then(|p| p.get(key));
+                    let element_path = attr_path.clone().key(key.clone());
+                    validate_attributes(inner, element, &element_path, scope_for(scope, planned_element), diagnostics);
+                }
+            }
+        }
+    }
+}
+
+/// The default plan: Terraform's proposal, with computed attributes the configuration leaves null marked unknown
+/// when the object is being created (on update, the proposal already carries their prior values).
+pub(crate) fn default_plan(attributes: &[Attribute], config: &Value, prior: &Value, proposed: &Value) -> Value {
+    if proposed.is_null() {
+        return Value::Null;
+    }
+    let mut planned = proposed.clone();
+    if prior.is_null() {
+        mark_unset_computed_unknown(attributes, config, &mut planned);
+    }
+    planned
+}
+
+fn mark_unset_computed_unknown(attributes: &[Attribute], config: &Value, planned: &mut Value) {
+    let Value::Object(planned_attributes) = planned else { return };
+    for attribute in attributes {
+        let configured = config.get_attr(&attribute.name);
+        if attribute.computed && configured.is_null() {
+            planned_attributes.insert(attribute.name.clone(), Value::Unknown);
+            continue;
+        }
+        let Some((nesting, inner)) = attribute.nested_attributes() else { continue };
+        let Some(slot) = planned_attributes.get_mut(&attribute.name) else { continue };
+        match (nesting, configured, slot) {
+            (Nesting::Single, configured, slot) => mark_unset_computed_unknown(inner, configured, slot),
+            // On create the proposal's elements are the configuration's, in the same order.
+            (Nesting::List | Nesting::Set, configured, Value::List(elements) | Value::Set(elements)) => {
+                let configured = configured.as_elements().unwrap_or_default();
+                if configured.len() == elements.len() {
+                    for (c, p) in configured.iter().zip(elements.iter_mut()) {
+                        mark_unset_computed_unknown(inner, c, p);
+                    }
+                }
+            }
+            (Nesting::Map, configured, Value::Map(entries)) => {
+                for (key, p) in entries.iter_mut() {
+                    if let Some(c) = configured.as_map().and_then(|m| m.get(key)) {
+                        mark_unset_computed_unknown(inner, c, p);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The paths of `requires_replace` attributes whose planned value differs from the prior one (or is not known yet).
+pub(crate) fn replacement_paths(attributes: &[Attribute], prior: &Value, planned: &Value) -> Vec<AttributePath> {
+    let mut paths = Vec::new();
+    if !prior.is_null() && !planned.is_null() {
+        collect_replacements(attributes, prior, planned, &AttributePath::root(), &mut paths);
+    }
+    paths
+}
+
+fn collect_replacements(
+    attributes: &[Attribute],
+    prior: &Value,
+    planned: &Value,
+    path: &AttributePath,
+    out: &mut Vec<AttributePath>,
+) {
+    for attribute in attributes {
+        let before = prior.get_attr(&attribute.name);
+        let after = planned.get_attr(&attribute.name);
+        let attr_path = path.clone().attr(attribute.name.clone());
+        let changed = !after.is_fully_known() || before != after;
+        if attribute.requires_replace {
+            if changed {
+                out.push(attr_path);
+            }
+            continue;
+        }
+        let Some((nesting, inner)) = attribute.nested_attributes() else { continue };
+        if before.is_null() || after.is_null() || !after.is_known() {
+            continue;
+        }
+        match nesting {
+            Nesting::Single => collect_replacements(inner, before, after, &attr_path, out),
+            Nesting::List => {
+                let pairs =
+                    before.as_elements().unwrap_or_default().iter().zip(after.as_elements().unwrap_or_default());
+                for (i, (b, a)) in pairs.enumerate() {
+                    collect_replacements(inner, b, a, &attr_path.clone().index(i as i64), out);
+                }
+            }
+            Nesting::Map => {
+                for (key, a) in after.as_map().into_iter().flatten() {
+                    if let Some(b) = before.as_map().and_then(|m| m.get(key)) {
+                        collect_replacements(inner, b, a, &attr_path.clone().key(key.clone()), out);
+                    }
+                }
+            }
+            // Paths cannot enter a set, so a replacement-forcing attribute inside one replaces on any change.
+            Nesting::Set => {
+                if has_requires_replace(inner) && changed {
+                    out.push(attr_path);
+                }
+            }
+        }
+    }
+}
+
+fn has_requires_replace(attributes: &[Attribute]) -> bool {
+    attributes.iter().any(|a| a.requires_replace || a.nested_attributes().is_some_and(|(_, i)| has_requires_replace(i)))
+}
+
+/// Violations of Terraform's plan rules: a non-computed attribute (or an optional+computed one the configuration
+/// sets) must be planned exactly as configured.
+pub(crate) fn plan_problems(attributes: &[Attribute], config: &Value, planned: &Value) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if !planned.is_null() {
+        check_planned(attributes, config, planned, &AttributePath::root(), &mut problems);
+    }
+    problems
+}
+
+fn check_planned(
+    attributes: &[Attribute],
+    config: &Value,
+    planned: &Value,
+    path: &AttributePath,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for attribute in attributes {
+        let configured = config.get_attr(&attribute.name);
+        let plan = planned.get_attr(&attribute.name);
+        let attr_path = path.clone().attr(attribute.name.clone());
+        if attribute.computed && configured.is_null() {
+            continue; // the provider may plan anything here
+        }
+        let mismatch = || {
+            Diagnostic::error(
+                "Provider bug: planned value does not match the configuration",
+                format!(
+                    "The plan for {attr_path} is {plan:?}, but the configuration says {configured:?}. Only computed \
+                     attributes the configuration leaves unset may be planned freely."
+                ),
+            )
+            .at(attr_path.clone())
+        };
+        let nested = attribute.nested_attributes();
+        match nested {
+            Some((nesting, inner)) if configured.is_known() && !configured.is_null() && plan.is_known() => {
+                match nesting {
+                    Nesting::Single => check_planned(inner, configured, plan, &attr_path, problems),
+                    Nesting::List => {
+                        let (c, p) = (configured.as_elements().unwrap_or_default(), plan.as_elements());
+                        match p {
+                            Some(p) if p.len() == c.len() => {
+                                for (i, (c, p)) in c.iter().zip(p).enumerate() {
+                                    check_planned(inner, c, p, &attr_path.clone().index(i as i64), problems);
+                                }
+                            }
+                            _ => problems.push(mismatch()),
+                        }
+                    }
+                    Nesting::Map => {
+                        let (c, p) = (configured.as_map(), plan.as_map());
+                        match (c, p) {
+                            (Some(c), Some(p)) if c.keys().eq(p.keys()) => {
+                                for (key, cv) in c {
+                                    check_planned(inner, cv, &p[key], &attr_path.clone().key(key.clone()), problems);
+                                }
+                            }
+                            _ => problems.push(mismatch()),
+                        }
+                    }
+                    // Elements of a set cannot be matched up when they hold computed values; compare sizes only.
+                    Nesting::Set => {
+                        let same_size =
+                            configured.as_elements().map(<[Value]>::len) == plan.as_elements().map(<[Value]>::len);
+                        let has_computed = inner.iter().any(|a| a.computed);
+                        if !same_size || (!has_computed && configured != plan) {
+                            problems.push(mismatch());
+                        }
+                    }
+                }
+            }
+            _ => {
+                if configured != plan {
+                    problems.push(mismatch());
+                }
+            }
+        }
+    }
+}
+
+/// Violations of Terraform's apply rules: every value the plan knew must come back unchanged, and nothing may stay
+/// unknown.
+pub(crate) fn new_state_problems(planned: &Value, new_state: &Value) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    check_compatible(planned, new_state, &AttributePath::root(), &mut problems);
+    problems
+}
+
+fn check_compatible(planned: &Value, actual: &Value, path: &AttributePath, problems: &mut Vec<Diagnostic>) {
+    let differs = || {
+        Diagnostic::error(
+            "Provider bug: applied value differs from the plan",
+            format!("At {path} the plan promised {planned:?}, but the resource returned {actual:?}."),
+        )
+        .at(path.clone())
+    };
+    match (planned.unwrap_dynamic(), actual.unwrap_dynamic()) {
+        (Value::Unknown, actual) => {
+            if !actual.is_fully_known() {
+                problems.push(unknown_in_state(path));
+            }
+        }
+        (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
+            if matches!(planned.unwrap_dynamic(), Value::Map(_)) && !p.keys().eq(a.keys()) {
+                problems.push(differs());
+                return;
+            }
+            let names: std::collections::BTreeSet<&String> = p.keys().chain(a.keys()).collect();
+            for name in names {
+                let step = if matches!(planned.unwrap_dynamic(), Value::Map(_)) {
+                    path.clone().key(name.clone())
+                } else {
+                    path.clone().attr(name.clone())
+                };
+                check_compatible(planned.get_or_null(name), actual.get_or_null(name), &step, problems);
+            }
+        }
+        (Value::List(p), Value::List(a)) | (Value::Tuple(p), Value::Tuple(a)) => {
+            if p.len() != a.len() {
+                problems.push(differs());
+                return;
+            }
+            for (i, (p, a)) in p.iter().zip(a).enumerate() {
+                check_compatible(p, a, &path.clone().index(i as i64), problems);
+            }
+        }
+        (Value::Set(_), Value::Set(_)) => {
+            if !actual.is_fully_known() {
+                problems.push(unknown_in_state(path));
+            } else if planned.is_fully_known() && planned != actual {
+                problems.push(differs());
+            }
+        }
+        (_, actual_inner) => {
+            if !actual_inner.is_fully_known() {
+                problems.push(unknown_in_state(path));
+            } else if planned != actual {
+                problems.push(differs());
+            }
+        }
+    }
+}
+
+/// Unknown values left in a state returned by read, create or update.
+pub(crate) fn unknown_problems(state: &Value) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    find_unknowns(state, &AttributePath::root(), &mut problems);
+    problems
+}
+
+fn find_unknowns(value: &Value, path: &AttributePath, problems: &mut Vec<Diagnostic>) {
+    match value.unwrap_dynamic() {
+        Value::Unknown => problems.push(unknown_in_state(path)),
+        Value::Object(entries) => {
+            for (name, v) in entries {
+                find_unknowns(v, &path.clone().attr(name.clone()), problems);
+            }
+        }
+        Value::Map(entries) => {
+            for (key, v) in entries {
+                find_unknowns(v, &path.clone().key(key.clone()), problems);
+            }
+        }
+        Value::List(elements) | Value::Tuple(elements) => {
+            for (i, v) in elements.iter().enumerate() {
+                find_unknowns(v, &path.clone().index(i as i64), problems);
+            }
+        }
+        Value::Set(elements) => {
+            if elements.iter().any(|e| !e.is_fully_known()) {
+                problems.push(unknown_in_state(path));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unknown_in_state(path: &AttributePath) -> Diagnostic {
+    Diagnostic::error(
+        "Provider bug: unknown value in the new state",
+        format!("The resource returned a state in which {path} is still unknown; every value must be known after apply or read."),
+    )
+    .at(path.clone())
+}
+
+/// A mutable reference to the value at `path`. Missing object attributes are created as null (objects carry every
+/// attribute of their type); missing map keys and list indexes are not created.
+pub(crate) fn value_at_path_mut<'v>(value: &'v mut Value, path: &AttributePath) -> Option<&'v mut Value> {
+    let mut current = value;
+    for step in &path.steps {
+        current = match (current, step) {
+            (Value::Dynamic(_, inner), _) => step_into(inner, step)?,
+            (v, step) => step_into(v, step)?,
+        };
+    }
+    Some(current)
+}
+
+fn step_into<'v>(value: &'v mut Value, step: &PathStep) -> Option<&'v mut Value> {
+    match (value, step) {
+        (Value::Object(attributes), PathStep::Attribute(name)) => {
+            Some(attributes.entry(name.clone()).or_insert(Value::Null))
+        }
+        (Value::Map(entries), PathStep::ElementKeyString(key)) => entries.get_mut(key),
+        (Value::List(elements) | Value::Tuple(elements), PathStep::ElementKeyInt(i)) => {
+            usize::try_from(*i).ok().and_then(|i| elements.get_mut(i))
+        }
+        _ => None,
+    }
+}
+
+trait GetOrNull {
+    fn get_or_null(&self, key: &str) -> &Value;
+}
+
+impl GetOrNull for Value {
+    // Like `get_attr`, but for maps too: compatibility checks walk objects and maps the same way.
+    fn get_or_null(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        match self.unwrap_dynamic() {
+            Value::Object(m) | Value::Map(m) => m.get(key).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Attribute, Nesting};
+    use crate::validators::one_of;
+
+    fn attributes() -> Vec<Attribute> {
+        vec![
+            Attribute::string("id").computed(),
+            Attribute::string("name").required().requires_replace(),
+            Attribute::string("mode").optional().computed().validate(one_of(["a", "b"])),
+            Attribute::nested(
+                "rules",
+                Nesting::List,
+                [Attribute::string("kind").required().validate(one_of(["x"])), Attribute::string("ref").computed()],
+            )
+            .optional(),
+            Attribute::nested("tags", Nesting::Set, [Attribute::string("key").required().validate(one_of(["k"]))])
+                .optional(),
+        ]
+    }
+
+    fn obj(entries: &[(&str, Value)]) -> Value {
+        Value::object(entries.iter().map(|(k, v)| (*k, v.clone())))
+    }
+
+    #[test]
+    fn create_plan_marks_unset_computed_attributes_unknown_at_every_depth() {
+        let config = obj(&[
+            ("name", Value::string("n")),
+            ("mode", Value::string("a")),
+            ("rules", Value::list([obj(&[("kind", Value::string("x"))])])),
+        ]);
+        let planned = default_plan(&attributes(), &config, &Value::Null, &config);
+        assert_eq!(planned.get_attr("id"), &Value::Unknown);
+        assert_eq!(planned.get_attr("mode"), &Value::string("a"));
+        let rule = &planned.get_attr("rules").as_elements().unwrap()[0];
+        assert_eq!(rule.get_attr("ref"), &Value::Unknown);
+        assert!(plan_problems(&attributes(), &config, &planned).is_empty());
+    }
+
+    #[test]
+    fn update_plan_keeps_the_proposal() {
+        let prior = obj(&[("id", Value::string("1")), ("name", Value::string("n"))]);
+        let planned = default_plan(&attributes(), &prior, &prior, &prior);
+        assert_eq!(planned, prior);
+        assert!(replacement_paths(&attributes(), &prior, &planned).is_empty());
+    }
+
+    #[test]
+    fn destroy_plans_null() {
+        assert_eq!(default_plan(&attributes(), &Value::Null, &Value::string("x"), &Value::Null), Value::Null);
+    }
+
+    #[test]
+    fn a_changed_requires_replace_attribute_is_reported() {
+        let prior = obj(&[("id", Value::string("1")), ("name", Value::string("old"))]);
+        let planned = obj(&[("id", Value::string("1")), ("name", Value::string("new"))]);
+        assert_eq!(replacement_paths(&attributes(), &prior, &planned), [AttributePath::root().attr("name")]);
+        let unknown = obj(&[("id", Value::string("1")), ("name", Value::Unknown)]);
+        assert_eq!(replacement_paths(&attributes(), &prior, &unknown), [AttributePath::root().attr("name")]);
+        assert!(replacement_paths(&attributes(), &Value::Null, &planned).is_empty());
+    }
+
+    #[test]
+    fn validators_run_at_exact_paths_and_skip_unknowns() {
+        let config = obj(&[
+            ("name", Value::string("n")),
+            ("mode", Value::string("zzz")),
+            ("rules", Value::list([obj(&[("kind", Value::string("x"))]), obj(&[("kind", Value::string("y"))])])),
+            ("tags", Value::set([obj(&[("key", Value::string("bad"))]), obj(&[("key", Value::Unknown)])])),
+        ]);
+        let mut diags = Diagnostics::new();
+        validate_attributes(&attributes(), &config, &AttributePath::root(), ValidationScope::All, &mut diags);
+        let paths: Vec<String> = diags.iter().map(|d| d.attribute.as_ref().unwrap().to_string()).collect();
+        assert_eq!(paths, ["mode", "rules[1].kind", "tags"]);
+    }
+
+    #[test]
+    fn apply_time_validation_checks_only_what_the_plan_did_not_know() {
+        let config = obj(&[("name", Value::string("n")), ("mode", Value::string("zzz"))]);
+        let planned_known = obj(&[("name", Value::string("n")), ("mode", Value::string("zzz"))]);
+        let mut diags = Diagnostics::new();
+        let scope = ValidationScope::UnknownIn(&planned_known);
+        validate_attributes(&attributes(), &config, &AttributePath::root(), scope, &mut diags);
+        assert!(diags.is_empty(), "already validated at plan time: {diags}");
+
+        let planned_unknown = obj(&[("name", Value::string("n")), ("mode", Value::Unknown)]);
+        let scope = ValidationScope::UnknownIn(&planned_unknown);
+        validate_attributes(&attributes(), &config, &AttributePath::root(), scope, &mut diags);
+        assert_eq!(diags.len(), 1);
+    }
+
+    #[test]
+    fn plan_rule_violations_name_the_attribute() {
+        let config = obj(&[("name", Value::string("n"))]);
+        let planned = obj(&[("name", Value::string("other")), ("mode", Value::string("a"))]);
+        let problems = plan_problems(&attributes(), &config, &planned);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].attribute, Some(AttributePath::root().attr("name")));
+    }
+
+    #[test]
+    fn apply_results_must_keep_known_planned_values() {
+        let planned = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
+        let good = obj(&[("id", Value::string("1")), ("name", Value::string("n"))]);
+        assert!(new_state_problems(&planned, &good).is_empty());
+        let changed = obj(&[("id", Value::string("1")), ("name", Value::string("N"))]);
+        assert_eq!(new_state_problems(&planned, &changed)[0].attribute, Some(AttributePath::root().attr("name")));
+        let still_unknown = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
+        assert!(new_state_problems(&planned, &still_unknown)[0].summary.contains("unknown"));
+        assert_eq!(unknown_problems(&still_unknown).len(), 1);
+    }
+
+    #[test]
+    fn value_at_path_mut_reaches_nested_places() {
+        let mut value = obj(&[("rules", Value::list([obj(&[("kind", Value::string("x"))])]))]);
+        let path = AttributePath::root().attr("rules").index(0).attr("ref");
+        *value_at_path_mut(&mut value, &path).unwrap() = Value::string("r");
+        assert_eq!(value.at_path(&path), Some(&Value::string("r")));
+        assert!(value_at_path_mut(&mut value, &AttributePath::root().attr("rules").index(5)).is_none());
+    }
+}
