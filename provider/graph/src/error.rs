@@ -228,7 +228,8 @@ mod tests {
 
     #[test]
     fn missing_parts_are_left_out_cleanly() {
-        let api = ApiError { code: None, message: None, request_id: None, client_request_id: None, date: None, ..sample() };
+        let api =
+            ApiError { code: None, message: None, request_id: None, client_request_id: None, date: None, ..sample() };
         assert_eq!(
             api.to_string(),
             "Microsoft Graph returned 400 Bad Request for PATCH \

@@ -55,7 +55,11 @@ impl Operation {
         if self.is_cancelled() {
             GraphError::Cancelled { what: what.to_owned() }
         } else {
-            GraphError::DeadlineExceeded { what: what.to_owned(), timeout: self.timeout(), last_error: last_error.map(Box::new) }
+            GraphError::DeadlineExceeded {
+                what: what.to_owned(),
+                timeout: self.timeout(),
+                last_error: last_error.map(Box::new),
+            }
         }
     }
 

@@ -103,12 +103,15 @@ impl HttpTransport {
 }
 
 fn load_pem_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, TransportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| TransportError::ExtraCa { path: path.to_owned(), message: e.to_string() })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| TransportError::ExtraCa { path: path.to_owned(), message: e.to_string() })?;
     let certificates = reqwest::Certificate::from_pem_bundle(&bytes)
         .map_err(|e| TransportError::ExtraCa { path: path.to_owned(), message: e.to_string() })?;
     if certificates.is_empty() {
-        return Err(TransportError::ExtraCa { path: path.to_owned(), message: "the file holds no PEM certificates".into() });
+        return Err(TransportError::ExtraCa {
+            path: path.to_owned(),
+            message: "the file holds no PEM certificates".into(),
+        });
     }
     Ok(certificates)
 }
@@ -169,7 +172,11 @@ impl HttpClient for HttpTransport {
             }
         }
         let body = response.bytes().await.map_err(|e| {
-            azure_core::Error::with_error(azure_core::error::ErrorKind::Io, e, format!("reading the response of {endpoint}"))
+            azure_core::Error::with_error(
+                azure_core::error::ErrorKind::Io,
+                e,
+                format!("reading the response of {endpoint}"),
+            )
         })?;
         tracing::debug!(
             %method,

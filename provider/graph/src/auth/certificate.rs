@@ -76,13 +76,12 @@ impl ClientCertificate {
 
     /// Loads a PKCS#12 archive. An archive without a password uses the empty password, as OpenSSL does.
     pub fn from_pkcs12(bytes: &[u8], password: &str) -> Result<Self, CertificateError> {
-        let store =
-            p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
-                .map_err(|e| {
-                    CertificateError(format!(
-                        "could not open the PKCS#12 certificate ({e}); check client_certificate_password"
-                    ))
-                })?;
+        let store = p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
+            .map_err(|e| {
+                CertificateError(format!(
+                    "could not open the PKCS#12 certificate ({e}); check client_certificate_password"
+                ))
+            })?;
         let (_, chain) = store
             .private_key_chain()
             .ok_or_else(|| CertificateError("the PKCS#12 certificate holds no private key".into()))?;
@@ -154,7 +153,8 @@ impl ClientCertificate {
             "iat": now,
             "exp": now + ASSERTION_LIFETIME_SECONDS,
         });
-        let signing_input = format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes()));
+        let signing_input =
+            format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes()));
         let scheme: &dyn signature::RsaEncoding = match self.algorithm {
             AssertionAlgorithm::Ps256 => &signature::RSA_PSS_SHA256,
             AssertionAlgorithm::Rs256 => &signature::RSA_PKCS1_SHA256,
@@ -190,14 +190,13 @@ fn rsa_key_from_pkcs8(der: &[u8]) -> Result<signature::RsaKeyPair, CertificateEr
 const RSA_ENCRYPTION_OID: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 fn decrypt_pkcs8(der: &[u8], password: Option<&str>) -> Result<Vec<u8>, CertificateError> {
-    let password = password.ok_or_else(|| {
-        CertificateError("the private key is encrypted; set client_certificate_password".into())
-    })?;
+    let password = password
+        .ok_or_else(|| CertificateError("the private key is encrypted; set client_certificate_password".into()))?;
     let encrypted = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
         .map_err(|e| CertificateError(format!("the ENCRYPTED PRIVATE KEY block is malformed: {e}")))?;
-    let document = encrypted.decrypt(password).map_err(|_| {
-        CertificateError("could not decrypt the private key; check client_certificate_password".into())
-    })?;
+    let document = encrypted
+        .decrypt(password)
+        .map_err(|_| CertificateError("could not decrypt the private key; check client_certificate_password".into()))?;
     Ok(document.as_bytes().to_vec())
 }
 
@@ -288,7 +287,11 @@ mod tests {
         let combined = format!("{cert_pem}{key_pem}");
         let cert = ClientCertificate::from_bytes(combined.as_bytes(), None).expect("loads");
         let jwt = cert
-            .sign_assertion("11111111-1111-1111-1111-111111111111", "https://login.example/t/oauth2/v2.0/token", 1_700_000_000)
+            .sign_assertion(
+                "11111111-1111-1111-1111-111111111111",
+                "https://login.example/t/oauth2/v2.0/token",
+                1_700_000_000,
+            )
             .expect("signs");
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
@@ -355,7 +358,8 @@ mod tests {
             .encrypt_with_params(params, "s3cret")
             .unwrap();
         let body = base64::engine::general_purpose::STANDARD.encode(encrypted.as_bytes());
-        let encrypted_pem = format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{body}\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        let encrypted_pem =
+            format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{body}\n-----END ENCRYPTED PRIVATE KEY-----\n");
         let bundle = format!("{cert_pem}{encrypted_pem}");
 
         let cert = ClientCertificate::from_bytes(bundle.as_bytes(), Some("s3cret")).expect("decrypts");
@@ -379,8 +383,15 @@ mod tests {
     #[test]
     fn pem_without_key_or_certificate_is_rejected() {
         let (cert_pem, key_pem, _) = rsa_certificate();
-        assert!(ClientCertificate::from_bytes(cert_pem.as_bytes(), None).unwrap_err().to_string().contains("no private key"));
-        assert!(ClientCertificate::from_bytes(key_pem.as_bytes(), None).unwrap_err().to_string().contains("no CERTIFICATE"));
+        assert!(
+            ClientCertificate::from_bytes(cert_pem.as_bytes(), None)
+                .unwrap_err()
+                .to_string()
+                .contains("no private key")
+        );
+        assert!(
+            ClientCertificate::from_bytes(key_pem.as_bytes(), None).unwrap_err().to_string().contains("no CERTIFICATE")
+        );
     }
 
     #[test]

@@ -157,7 +157,11 @@ pub fn select_credential(auth: &ResolvedAuth, cli: CliAvailability) -> Result<Cr
 
     // 1. Client secret.
     if s.client_secret.is_none() {
-        skips.add("client secret", "client_secret is not set (ARM_CLIENT_SECRET, ARM_CLIENT_SECRET_FILE_PATH)".into(), false);
+        skips.add(
+            "client secret",
+            "client_secret is not set (ARM_CLIENT_SECRET, ARM_CLIENT_SECRET_FILE_PATH)".into(),
+            false,
+        );
     } else if let Some(missing) = missing_ids() {
         skips.add("client secret", format!("client_secret is set, but {missing}"), true);
     } else {
@@ -227,10 +231,16 @@ pub fn select_credential(auth: &ResolvedAuth, cli: CliAvailability) -> Result<Cr
                     .into(),
                 true,
             ),
-            (true, Some(missing)) => skips.add("AKS workload identity", format!("the token file is set, but {missing}"), true),
+            (true, Some(missing)) => {
+                skips.add("AKS workload identity", format!("the token file is set, but {missing}"), true)
+            }
         }
     } else {
-        skips.add("AKS workload identity", "use_aks_workload_identity is not true (ARM_USE_AKS_WORKLOAD_IDENTITY)".into(), false);
+        skips.add(
+            "AKS workload identity",
+            "use_aks_workload_identity is not true (ARM_USE_AKS_WORKLOAD_IDENTITY)".into(),
+            false,
+        );
     }
 
     // 4. Managed identity. The tenant comes with the token; client_id optionally picks a user-assigned identity.
@@ -242,9 +252,7 @@ pub fn select_credential(auth: &ResolvedAuth, cli: CliAvailability) -> Result<Cr
     // 5. Azure CLI.
     match (s.use_cli, cli) {
         (Some(false), _) => skips.add("Azure CLI", "use_cli is false (ARM_USE_CLI)".into(), false),
-        (_, CliAvailability::NotInstalled) => {
-            skips.add("Azure CLI", "the az command is not on PATH".into(), false)
-        }
+        (_, CliAvailability::NotInstalled) => skips.add("Azure CLI", "the az command is not on PATH".into(), false),
         (None, CliAvailability::Available) if skips.partly_configured => skips.add(
             "Azure CLI",
             "not used as a fallback because another method above is partly configured; complete it, or set \
@@ -425,7 +433,6 @@ pub fn build_credential(
             ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                 user_assigned_id: s.client_id.clone().map(UserAssignedId::ClientId),
                 client_options: client_options(transport, auth),
-                ..ManagedIdentityCredentialOptions::default()
             }))
             .map_err(azure_error("use_msi"))?
         }
@@ -442,5 +449,6 @@ pub fn build_credential(
 
 fn parse_url(setting: &'static str, value: Option<&str>) -> Result<url::Url, CredentialBuildError> {
     let value = value.unwrap_or_default();
-    url::Url::parse(value).map_err(|e| CredentialBuildError { setting, message: format!("{value:?} is not a URL: {e}") })
+    url::Url::parse(value)
+        .map_err(|e| CredentialBuildError { setting, message: format!("{value:?} is not a URL: {e}") })
 }

@@ -50,7 +50,9 @@ pub(crate) struct GitHubAssertion {
 
 impl fmt::Debug for GitHubAssertion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GitHubAssertion").field("request_url", &display_without_query(&self.request_url)).finish_non_exhaustive()
+        f.debug_struct("GitHubAssertion")
+            .field("request_url", &display_without_query(&self.request_url))
+            .finish_non_exhaustive()
     }
 }
 
@@ -148,6 +150,8 @@ impl ClientAssertion for AzureDevOpsAssertion {
             .json()
             .await
             .map_err(|e| credential_error(format!("the Azure DevOps OIDC endpoint sent an unreadable answer: {e}")))?;
-        body.oidc_token.filter(|v| !v.is_empty()).ok_or_else(|| credential_error("the Azure DevOps OIDC endpoint sent no token"))
+        body.oidc_token
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| credential_error("the Azure DevOps OIDC endpoint sent no token"))
     }
 }

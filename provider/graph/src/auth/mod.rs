@@ -19,4 +19,5 @@ pub use credential::{
     SkippedMethod, build_credential, select_credential,
 };
 pub use environment::{CloudEndpoints, CloudEnvironment, UnknownEnvironment};
+pub(crate) use settings::is_guid;
 pub use settings::{AuthSettings, ResolvedAuth, SettingError, SettingErrors};

@@ -216,10 +216,7 @@ impl AuthSettings {
             match parse_env_bool(&value) {
                 Some(b) => Some(b),
                 None => {
-                    errors.push(SettingError::new(
-                        setting,
-                        format!("{variable} must be true or false, not {value:?}"),
-                    ));
+                    errors.push(SettingError::new(setting, format!("{variable} must be true or false, not {value:?}")));
                     None
                 }
             }
@@ -292,26 +289,25 @@ impl AuthSettings {
         };
         let cloud = environment.endpoints();
 
-        if let Some(tenant) = self.tenant_id.as_deref() {
-            if !is_guid(tenant) && !is_domain_name(tenant) {
-                errors.push(SettingError::new(
-                    "tenant_id",
-                    format!("{tenant:?} is neither a tenant ID (a GUID) nor a domain name"),
-                ));
-            }
+        if let Some(tenant) = self.tenant_id.as_deref()
+            && !is_guid(tenant)
+            && !is_domain_name(tenant)
+        {
+            errors.push(SettingError::new(
+                "tenant_id",
+                format!("{tenant:?} is neither a tenant ID (a GUID) nor a domain name"),
+            ));
         }
-        if let Some(client) = self.client_id.as_deref() {
-            if !is_guid(client) {
-                errors.push(SettingError::new(
-                    "client_id",
-                    format!("{client:?} is not a client (application) ID; it must be a GUID"),
-                ));
-            }
+        if let Some(client) = self.client_id.as_deref()
+            && !is_guid(client)
+        {
+            errors.push(SettingError::new(
+                "client_id",
+                format!("{client:?} is not a client (application) ID; it must be a GUID"),
+            ));
         }
-        if let Some(connection) = self.ado_pipeline_service_connection_id.as_deref() {
-            if connection.trim().is_empty() {
-                errors.push(SettingError::new("ado_pipeline_service_connection_id", "must not be empty"));
-            }
+        if self.ado_pipeline_service_connection_id.as_deref().is_some_and(|c| c.trim().is_empty()) {
+            errors.push(SettingError::new("ado_pipeline_service_connection_id", "must not be empty"));
         }
         if self.client_certificate.is_some() && self.client_certificate_path.is_some() {
             errors.push(SettingError::new(
@@ -377,9 +373,9 @@ pub(crate) fn is_guid(value: &str) -> bool {
 
 fn is_domain_name(value: &str) -> bool {
     value.contains('.')
-        && value.split('.').all(|label| {
-            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+        && value
+            .split('.')
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 /// Parses an endpoint URL given as a setting. It must be absolute, carry no query or fragment, and use https (or
@@ -402,7 +398,6 @@ fn parse_base_url(value: &str, allow_http: bool) -> Result<Url, String> {
     }
     Ok(url)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -501,7 +496,10 @@ mod tests {
 
         // Agreeing direct and file values are fine; disagreeing ones are an error naming the setting.
         let agree = AuthSettings::default()
-            .with_env_fallbacks(env(&[("ARM_CLIENT_ID", CLIENT), ("ARM_CLIENT_ID_FILE_PATH", id_file.to_str().unwrap())]))
+            .with_env_fallbacks(env(&[
+                ("ARM_CLIENT_ID", CLIENT),
+                ("ARM_CLIENT_ID_FILE_PATH", id_file.to_str().unwrap()),
+            ]))
             .unwrap();
         assert_eq!(agree.client_id.as_deref(), Some(CLIENT));
         let errors = AuthSettings::default()
@@ -566,7 +564,10 @@ mod tests {
             ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/"),
         ]);
         let settings = AuthSettings::default().with_env_fallbacks(vars).unwrap();
-        assert_eq!(settings.oidc_token_file_path.as_deref(), Some("/var/run/secrets/azure/tokens/azure-identity-token"));
+        assert_eq!(
+            settings.oidc_token_file_path.as_deref(),
+            Some("/var/run/secrets/azure/tokens/azure-identity-token")
+        );
         assert_eq!(settings.tenant_id.as_deref(), Some(TENANT));
         assert_eq!(settings.client_id.as_deref(), Some(CLIENT));
         assert_eq!(settings.authority_host.as_deref(), Some("https://login.microsoftonline.com/"));
@@ -593,8 +594,9 @@ mod tests {
 
     #[test]
     fn authority_host_falls_back_to_azure_authority_host() {
-        let settings =
-            AuthSettings::default().with_env_fallbacks(env(&[("AZURE_AUTHORITY_HOST", "https://login.example")])).unwrap();
+        let settings = AuthSettings::default()
+            .with_env_fallbacks(env(&[("AZURE_AUTHORITY_HOST", "https://login.example")]))
+            .unwrap();
         assert_eq!(settings.authority_host.as_deref(), Some("https://login.example"));
         let settings = AuthSettings::default()
             .with_env_fallbacks(env(&[("AZURE_AUTHORITY_HOST", "https://b"), ("ARM_AUTHORITY_HOST", "https://a")]))
@@ -610,7 +612,8 @@ mod tests {
         assert_eq!(resolved.authority_host.as_str(), "https://login.microsoftonline.com/");
         assert_eq!(resolved.graph_scope, "https://graph.microsoft.com/.default");
 
-        let resolved = AuthSettings { environment: Some("usgovernmentl5".into()), ..Default::default() }.resolve().unwrap();
+        let resolved =
+            AuthSettings { environment: Some("usgovernmentl5".into()), ..Default::default() }.resolve().unwrap();
         assert_eq!(resolved.graph_endpoint.as_str(), "https://dod-graph.microsoft.us/");
         assert_eq!(resolved.authority_host.as_str(), "https://login.microsoftonline.us/");
         assert_eq!(resolved.graph_scope, "https://dod-graph.microsoft.us/.default");

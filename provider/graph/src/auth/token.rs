@@ -39,7 +39,10 @@ pub(crate) struct TokenProvider {
 
 impl fmt::Debug for TokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenProvider").field("method", &self.method).field("scope", &self.scope).finish_non_exhaustive()
+        f.debug_struct("TokenProvider")
+            .field("method", &self.method)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,10 +71,10 @@ impl TokenProvider {
             Some(guard) => guard,
             None => return Err(op.interrupted(what, None)),
         };
-        if let Some(token) = cached.as_ref() {
-            if OffsetDateTime::now_utc() < token.refresh_at {
-                return Ok(token.token.clone());
-            }
+        if let Some(token) = cached.as_ref()
+            && OffsetDateTime::now_utc() < token.refresh_at
+        {
+            return Ok(token.token.clone());
         }
         let mut retries = 0;
         loop {
@@ -165,13 +168,22 @@ mod tests {
     }
 
     fn provider(credential: Arc<CountingCredential>) -> TokenProvider {
-        TokenProvider::new(credential, CredentialMethod::ClientSecret, vec![], "scope/.default".into(), RetryPolicy::fast())
+        TokenProvider::new(
+            credential,
+            CredentialMethod::ClientSecret,
+            vec![],
+            "scope/.default".into(),
+            RetryPolicy::fast(),
+        )
     }
 
     #[tokio::test]
     async fn concurrent_callers_share_one_fetch() {
-        let credential =
-            Arc::new(CountingCredential { calls: AtomicUsize::new(0), lifetime: time::Duration::hours(1), failures: 0 });
+        let credential = Arc::new(CountingCredential {
+            calls: AtomicUsize::new(0),
+            lifetime: time::Duration::hours(1),
+            failures: 0,
+        });
         let tokens = Arc::new(provider(credential.clone()));
         let op = Operation::with_timeout(Duration::from_secs(5));
         let handles: Vec<_> = (0..8)
@@ -189,8 +201,11 @@ mod tests {
     #[tokio::test]
     async fn tokens_are_refreshed_before_they_expire() {
         // A 2-second token is refreshed after about 1 second (half its life), not when it has expired.
-        let credential =
-            Arc::new(CountingCredential { calls: AtomicUsize::new(0), lifetime: time::Duration::seconds(2), failures: 0 });
+        let credential = Arc::new(CountingCredential {
+            calls: AtomicUsize::new(0),
+            lifetime: time::Duration::seconds(2),
+            failures: 0,
+        });
         let tokens = provider(credential.clone());
         let op = Operation::with_timeout(Duration::from_secs(10));
         assert_eq!(tokens.token(&op).await.unwrap().secret(), "token-0");
@@ -201,8 +216,11 @@ mod tests {
 
     #[tokio::test]
     async fn transient_failures_are_retried() {
-        let credential =
-            Arc::new(CountingCredential { calls: AtomicUsize::new(0), lifetime: time::Duration::hours(1), failures: 2 });
+        let credential = Arc::new(CountingCredential {
+            calls: AtomicUsize::new(0),
+            lifetime: time::Duration::hours(1),
+            failures: 2,
+        });
         let tokens = provider(credential.clone());
         let op = Operation::with_timeout(Duration::from_secs(10));
         assert_eq!(tokens.token(&op).await.unwrap().secret(), "token-2");
@@ -214,15 +232,24 @@ mod tests {
         struct Refusing;
         #[async_trait::async_trait]
         impl TokenCredential for Refusing {
-            async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+            async fn get_token(
+                &self,
+                _: &[&str],
+                _: Option<TokenRequestOptions<'_>>,
+            ) -> azure_core::Result<AccessToken> {
                 Err(azure_core::Error::with_message(
                     azure_core::error::ErrorKind::Credential,
                     "AADSTS7000215: Invalid client secret provided.",
                 ))
             }
         }
-        let tokens =
-            TokenProvider::new(Arc::new(Refusing), CredentialMethod::ClientSecret, vec![], "s/.default".into(), RetryPolicy::fast());
+        let tokens = TokenProvider::new(
+            Arc::new(Refusing),
+            CredentialMethod::ClientSecret,
+            vec![],
+            "s/.default".into(),
+            RetryPolicy::fast(),
+        );
         let err = tokens.token(&Operation::with_timeout(Duration::from_secs(5))).await.unwrap_err();
         assert_eq!(
             err.to_string(),
