@@ -1,0 +1,185 @@
+//! The HTTP control surface under `/_emulator` (no Graph token needed; optionally an admin key), the OIDC issuer
+//! endpoints and the App Service-style managed-identity endpoint.
+//!
+//! | Method | Path | Purpose |
+//! |---|---|---|
+//! | GET | `/_emulator/health` | liveness |
+//! | GET, DELETE | `/_emulator/stats` | read / zero the request statistics |
+//! | GET, PUT | `/_emulator/state` | read / replace the whole state |
+//! | GET, PUT | `/_emulator/faults` | read / replace the faults |
+//! | POST | `/_emulator/reset` | fresh tenant, faults off, statistics zero |
+//! | GET, POST | `/_emulator/partners` | list / create partners out of band |
+//! | GET, PATCH, DELETE | `/_emulator/partners/{id}` | read / change / delete one partner out of band |
+//! | GET, PUT, PATCH, DELETE | `/_emulator/partners/{id}/identitySynchronization` | the same for its sync policy |
+//! | GET, POST | `/_emulator/tenants` | list / register directory tenants |
+//! | POST | `/_emulator/apps` | register an application |
+//! | POST | `/_emulator/tokens/revoke` | invalidate every issued token |
+//! | POST | `/_emulator/oidc/mint` | mint a federated token `{"subject","audience"?}` → `{"token"}` |
+//! | GET | `/_emulator/oidc/.well-known/openid-configuration`, `/_emulator/oidc/.well-known/jwks.json` | issuer metadata |
+//! | GET | `/_emulator/oidc/github` | GitHub Actions-style ID token request |
+//! | POST | `/_emulator/oidc/ado` | Azure DevOps-style OIDC token request |
+//! | GET | `/_emulator/msi/token` | App Service-style managed identity |
+
+use std::time::Duration;
+
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::config::{AppRegistration, DirectoryTenant, TOKEN_EXCHANGE_AUDIENCE};
+use crate::faults::Faults;
+use crate::server::{HttpResponse, empty, plain_json};
+use crate::service::Service;
+
+fn error(status: StatusCode, message: impl Into<String>) -> HttpResponse {
+    plain_json(status, &json!({"error": {"code": "EmulatorAdminError", "message": message.into()}}))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<HttpResponse>> {
+    serde_json::from_slice(body)
+        .map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}"))))
+}
+
+fn result(outcome: anyhow::Result<Value>, status: StatusCode) -> HttpResponse {
+    match outcome {
+        Ok(value) => plain_json(status, &value),
+        Err(e) => {
+            let message = e.to_string();
+            let status = if message.starts_with("no ") { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
+            error(status, message)
+        }
+    }
+}
+
+/// Handles a request under `/_emulator`; `path` is what follows the prefix.
+pub(crate) fn handle(
+    service: &Service,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> HttpResponse {
+    let authorization = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // Endpoints with their own authentication (or none, like public issuer metadata).
+    match (method, path) {
+        (&Method::GET, "/oidc/.well-known/openid-configuration") => {
+            return plain_json(StatusCode::OK, &service.authority.openid_configuration());
+        }
+        (&Method::GET, "/oidc/.well-known/jwks.json") => return plain_json(StatusCode::OK, &service.authority.jwks()),
+        (&Method::GET, "/oidc/github") => {
+            let response = service.authority.github_oidc(authorization, query);
+            return plain_json(response.status, &response.body);
+        }
+        (&Method::POST, "/oidc/ado") => {
+            let response = service.authority.ado_oidc(authorization, query);
+            return plain_json(response.status, &response.body);
+        }
+        (&Method::GET, "/msi/token") => {
+            lock_stats_token(service);
+            let response = service.authority.managed_identity(true, headers, query);
+            if response.issued {
+                crate::service::lock(&service.stats).tokens_issued += 1;
+            }
+            return plain_json(response.status, &response.body);
+        }
+        (&Method::GET, "/health") => return plain_json(StatusCode::OK, &json!({"status": "ok"})),
+        _ => {}
+    }
+    if let Some(key) = &service.config.admin_key {
+        let given = headers.get("x-emulator-admin-key").and_then(|v| v.to_str().ok());
+        if given != Some(key.as_str()) {
+            return error(StatusCode::UNAUTHORIZED, "the X-Emulator-Admin-Key header is missing or wrong");
+        }
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match (method, segments.as_slice()) {
+        (&Method::GET, ["stats"]) => plain_json(StatusCode::OK, &json!(service.stats())),
+        (&Method::DELETE, ["stats"]) | (&Method::POST, ["stats", "reset"]) => {
+            service.reset_stats();
+            empty(StatusCode::NO_CONTENT)
+        }
+        (&Method::GET, ["state"]) => plain_json(StatusCode::OK, &service.state()),
+        (&Method::PUT, ["state"]) => match parse::<Value>(body) {
+            Ok(state) => match service.set_state(&state) {
+                Ok(()) => empty(StatusCode::NO_CONTENT),
+                Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
+            },
+            Err(response) => *response,
+        },
+        (&Method::GET, ["faults"]) => plain_json(StatusCode::OK, &json!(service.faults())),
+        (&Method::PUT, ["faults"]) => match parse::<Faults>(body) {
+            Ok(faults) => {
+                service.set_faults(faults);
+                empty(StatusCode::NO_CONTENT)
+            }
+            Err(response) => *response,
+        },
+        (&Method::POST, ["reset"]) => {
+            service.reset();
+            empty(StatusCode::NO_CONTENT)
+        }
+        (&Method::GET, ["partners"]) => plain_json(StatusCode::OK, &service.state()["partners"]),
+        (&Method::POST, ["partners"]) => match parse::<Value>(body) {
+            Ok(partner) => result(service.create_partner_out_of_band(&partner), StatusCode::CREATED),
+            Err(response) => *response,
+        },
+        (&Method::GET, ["partners", id]) => match service.partner(id) {
+            Some(partner) => plain_json(StatusCode::OK, &partner),
+            None => error(StatusCode::NOT_FOUND, format!("no partner for tenant {id}")),
+        },
+        (&Method::PATCH, ["partners", id]) => match parse::<Value>(body) {
+            Ok(patch) => result(service.patch_partner_out_of_band(id, &patch), StatusCode::OK),
+            Err(response) => *response,
+        },
+        (&Method::DELETE, ["partners", id]) => {
+            result(service.delete_partner_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
+        }
+        (&Method::GET, ["partners", id, "identitySynchronization"]) => match service.identity_sync(id) {
+            Some(sync) => plain_json(StatusCode::OK, &sync),
+            None => error(StatusCode::NOT_FOUND, format!("no identity sync policy for tenant {id}")),
+        },
+        (&Method::PUT, ["partners", id, "identitySynchronization"]) => match parse::<Value>(body) {
+            Ok(sync) => result(service.put_identity_sync_out_of_band(id, &sync), StatusCode::OK),
+            Err(response) => *response,
+        },
+        (&Method::PATCH, ["partners", id, "identitySynchronization"]) => match parse::<Value>(body) {
+            Ok(patch) => result(service.patch_identity_sync_out_of_band(id, &patch), StatusCode::OK),
+            Err(response) => *response,
+        },
+        (&Method::DELETE, ["partners", id, "identitySynchronization"]) => {
+            result(service.delete_identity_sync_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
+        }
+        (&Method::GET, ["tenants"]) => plain_json(StatusCode::OK, &json!({"tenants": service.directory()})),
+        (&Method::POST, ["tenants"]) => match parse::<DirectoryTenant>(body) {
+            Ok(tenant) => result(service.register_tenant(tenant).map(|()| Value::Null), StatusCode::CREATED),
+            Err(response) => *response,
+        },
+        (&Method::POST, ["apps"]) => match parse::<AppRegistration>(body) {
+            Ok(app) => result(service.authority.add_app(app).map(|()| Value::Null), StatusCode::CREATED),
+            Err(response) => *response,
+        },
+        (&Method::POST, ["tokens", "revoke"]) => {
+            service.authority.revoke_all();
+            empty(StatusCode::NO_CONTENT)
+        }
+        (&Method::POST, ["oidc", "mint"]) => match parse::<Value>(body) {
+            Ok(request) => {
+                let Some(subject) = request.get("subject").and_then(Value::as_str) else {
+                    return error(StatusCode::BAD_REQUEST, "the body needs a string 'subject'");
+                };
+                let audience = request.get("audience").and_then(Value::as_str).unwrap_or(TOKEN_EXCHANGE_AUDIENCE);
+                let lifetime = request.get("lifetimeSeconds").and_then(Value::as_u64).unwrap_or(3600);
+                let token = service.authority.mint(subject, audience, Duration::from_secs(lifetime));
+                plain_json(StatusCode::OK, &json!({"token": token}))
+            }
+            Err(response) => *response,
+        },
+        _ => error(StatusCode::NOT_FOUND, format!("no admin endpoint {method} /_emulator{path}")),
+    }
+}
+
+fn lock_stats_token(service: &Service) {
+    let mut stats = crate::service::lock(&service.stats);
+    stats.token_requests += 1;
+    stats.record_route("GET /_emulator/msi/token".to_owned());
+}

@@ -1,0 +1,3 @@
+//! `entra-graph-emulator`: runs the emulator as a process.
+
+fn main() {}
