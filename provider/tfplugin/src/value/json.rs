@@ -1,0 +1,672 @@
+//! The JSON encoding of values, as Terraform stores state (`RawState.json`) and as `DynamicValue.json` carries it.
+//!
+//! The encoding is schema-driven like the msgpack one, following cty's JSON rules:
+//! - null is `null`; JSON has no way to write an unknown, so encoding one is an error.
+//! - Numbers are JSON numbers, read with their exact text (we parse the JSON ourselves rather than through `f64`).
+//!   Like cty, we also accept a number written as a string, a string written as a number or bool, and a bool
+//!   written as `"true"`/`"false"`, because cty converts those when it reads state.
+//! - Lists, sets and tuples are arrays; maps and objects are JSON objects. An object's missing attributes are null;
+//!   an attribute the type does not have is an error. We write every attribute, in name order.
+//! - At a `dynamic` position a known value is wrapped as `{"value": V, "type": T}`, with `T` the JSON type
+//!   description. (The serde bridge uses a second mode, where a dynamic position holds plain JSON and the type is
+//!   implied from it: strings, numbers, bools, arrays as tuples and objects as objects.)
+//!
+//! Decoding never panics on hostile input: nesting is limited and every failure is a [`ValueError`] with the path of
+//! the part that was wrong.
+
+use std::collections::BTreeMap;
+
+use super::path::{AttributePath, PathStep};
+use super::types::write_json_string;
+use super::{Number, Type, Value, ValueError};
+
+/// How deeply arrays and objects may nest. Far beyond any schema, and small enough for the recursion to be safe.
+const MAX_DEPTH: usize = 128;
+
+/// Decodes JSON bytes as a value of type `ty`.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
+    decode_with(bytes, ty, DynamicForm::Wrapped)
+}
+
+/// Encodes a value of type `ty` as JSON. Fails if the value holds an unknown anywhere.
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
+    let mut writer = Writer { out: String::new(), path: AttributePath::root() };
+    writer.value(value, ty)?;
+    Ok(writer.out.into_bytes())
+}
+
+/// How a value at a `dynamic` position is written in the JSON being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DynamicForm {
+    /// cty's `{"value": V, "type": T}` wrapper (stored state).
+    Wrapped,
+    /// Plain JSON whose type is implied by its shape (the serde bridge).
+    Implied,
+}
+
+pub(crate) fn decode_with(bytes: &[u8], ty: &Type, form: DynamicForm) -> Result<Value, ValueError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ValueError::at_root("the JSON data is not valid UTF-8"))?;
+    let mut reader = Reader { text, position: 0, depth: 0, form };
+    let mut path = AttributePath::root();
+    let value = reader.value(ty, &mut path)?;
+    reader.skip_whitespace();
+    if reader.position != text.len() {
+        return Err(reader.syntax_error(&AttributePath::root(), "unexpected data after the value"));
+    }
+    Ok(value)
+}
+
+/// One JSON token at the start of a value.
+enum Token<'a> {
+    Null,
+    Bool(bool),
+    /// The exact text of a number, already checked against JSON's number grammar.
+    Number(&'a str),
+    String(String),
+    ArrayStart,
+    ObjectStart,
+}
+
+/// A typed reader over JSON text: it parses and type-checks in one pass, without an intermediate tree.
+struct Reader<'a> {
+    text: &'a str,
+    position: usize,
+    depth: usize,
+    form: DynamicForm,
+}
+
+impl<'a> Reader<'a> {
+    fn value(&mut self, ty: &Type, path: &mut AttributePath) -> Result<Value, ValueError> {
+        let token = self.token(path)?;
+        if let Token::Null = token {
+            return Ok(Value::Null);
+        }
+        let mismatch = |reader: &Reader<'_>, token: &Token<'_>, path: &AttributePath| {
+            ValueError::new(
+                path.clone(),
+                format!("expected {}, found {} at byte {}", describe(ty), token_kind(token), reader.position),
+            )
+        };
+        match ty {
+            Type::Dynamic => match self.form {
+                DynamicForm::Wrapped => self.wrapped_dynamic(token, path),
+                DynamicForm::Implied => {
+                    let (ty, value) = self.implied(token, path)?;
+                    Ok(Value::Dynamic(ty, Box::new(value)))
+                }
+            },
+            Type::Bool => match token {
+                Token::Bool(value) => Ok(Value::Bool(value)),
+                Token::String(text) if text == "true" => Ok(Value::Bool(true)),
+                Token::String(text) if text == "false" => Ok(Value::Bool(false)),
+                other => Err(mismatch(self, &other, path)),
+            },
+            Type::Number => match token {
+                Token::Number(text) => Number::parse(text).map(Value::Number).map_err(|error| error.within(path)),
+                Token::String(text) => Number::parse(&text).map(Value::Number).map_err(|error| error.within(path)),
+                other => Err(mismatch(self, &other, path)),
+            },
+            Type::String => match token {
+                Token::String(text) => Ok(Value::String(text)),
+                Token::Number(text) => Ok(Value::String(text.to_owned())),
+                Token::Bool(value) => Ok(Value::String(value.to_string())),
+                other => Err(mismatch(self, &other, path)),
+            },
+            Type::List(element_type) | Type::Set(element_type) => {
+                let Token::ArrayStart = token else { return Err(mismatch(self, &token, path)) };
+                let is_list = matches!(ty, Type::List(_));
+                let mut elements = Vec::new();
+                self.enter(path)?;
+                while self.next_element(path, elements.is_empty())? {
+                    // Set elements have no path step of their own: errors point at the set.
+                    if is_list {
+                        path.push(PathStep::ElementKeyInt(elements.len() as i64));
+                    }
+                    elements.push(self.value(element_type, path)?);
+                    if is_list {
+                        path.pop();
+                    }
+                }
+                self.depth -= 1;
+                Ok(if is_list { Value::List(elements) } else { Value::Set(elements) })
+            }
+            Type::Tuple(element_types) => {
+                let Token::ArrayStart = token else { return Err(mismatch(self, &token, path)) };
+                let mut elements = Vec::with_capacity(element_types.len());
+                self.enter(path)?;
+                while self.next_element(path, elements.is_empty())? {
+                    let Some(element_type) = element_types.get(elements.len()) else {
+                        return Err(ValueError::new(
+                            path.clone(),
+                            format!("expected a tuple of {} element(s), found more", element_types.len()),
+                        ));
+                    };
+                    path.push(PathStep::ElementKeyInt(elements.len() as i64));
+                    elements.push(self.value(element_type, path)?);
+                    path.pop();
+                }
+                self.depth -= 1;
+                if elements.len() != element_types.len() {
+                    return Err(ValueError::new(
+                        path.clone(),
+                        format!("expected a tuple of {} element(s), found {}", element_types.len(), elements.len()),
+                    ));
+                }
+                Ok(Value::Tuple(elements))
+            }
+            Type::Map(element_type) => {
+                let Token::ObjectStart = token else { return Err(mismatch(self, &token, path)) };
+                let mut entries = BTreeMap::new();
+                self.enter(path)?;
+                while let Some(key) = self.next_member(path, entries.is_empty())? {
+                    path.push(PathStep::ElementKeyString(key.clone()));
+                    let element = self.value(element_type, path)?;
+                    if entries.insert(key, element).is_some() {
+                        return Err(ValueError::new(path.clone(), "the key appears more than once"));
+                    }
+                    path.pop();
+                }
+                self.depth -= 1;
+                Ok(Value::Map(entries))
+            }
+            Type::Object { attributes, .. } => {
+                let Token::ObjectStart = token else { return Err(mismatch(self, &token, path)) };
+                let mut values = BTreeMap::new();
+                self.enter(path)?;
+                while let Some(name) = self.next_member(path, values.is_empty())? {
+                    let Some(attribute_type) = attributes.get(&name) else {
+                        return Err(ValueError::new(path.clone(), format!("unsupported attribute {name:?}")));
+                    };
+                    path.push(PathStep::Attribute(name.clone()));
+                    let attribute = self.value(attribute_type, path)?;
+                    if values.insert(name, attribute).is_some() {
+                        return Err(ValueError::new(path.clone(), "the attribute appears more than once"));
+                    }
+                    path.pop();
+                }
+                self.depth -= 1;
+                if values.len() < attributes.len() {
+                    for name in attributes.keys() {
+                        values.entry(name.clone()).or_insert(Value::Null);
+                    }
+                }
+                Ok(Value::Object(values))
+            }
+        }
+    }
+
+    /// Reads cty's `{"value": V, "type": T}` wrapper. The value may come before the type, so it is skipped first and
+    /// decoded once the type is known.
+    fn wrapped_dynamic(&mut self, token: Token<'a>, path: &mut AttributePath) -> Result<Value, ValueError> {
+        let Token::ObjectStart = token else {
+            return Err(ValueError::new(
+                path.clone(),
+                format!(
+                    "a value of dynamic type must be a {{\"value\", \"type\"}} object, found {}",
+                    token_kind(&token)
+                ),
+            ));
+        };
+        let mut value_text = None;
+        let mut ty = None;
+        self.enter(path)?;
+        let mut first = true;
+        while let Some(key) = self.next_member(path, first)? {
+            first = false;
+            match key.as_str() {
+                "value" if value_text.is_none() => value_text = Some(self.skip_value(path)?),
+                "type" if ty.is_none() => {
+                    let type_text = self.skip_value(path)?;
+                    ty = Some(Type::from_json(type_text.as_bytes()).map_err(|error| error.within(path))?);
+                }
+                other => {
+                    return Err(ValueError::new(
+                        path.clone(),
+                        format!("unexpected key {other:?} in a value of dynamic type"),
+                    ));
+                }
+            }
+        }
+        self.depth -= 1;
+        let (Some(value_text), Some(ty)) = (value_text, ty) else {
+            return Err(ValueError::new(path.clone(), "a value of dynamic type needs both \"value\" and \"type\""));
+        };
+        if ty == Type::Dynamic {
+            return Err(ValueError::new(path.clone(), "a dynamic value must name a concrete type, not \"dynamic\""));
+        }
+        let mut inner = Reader { text: value_text, position: 0, depth: self.depth, form: self.form };
+        let value = inner.value(&ty, path)?;
+        Ok(Value::Dynamic(ty, Box::new(value)))
+    }
+
+    /// Reads plain JSON and the type its shape implies, as cty does for JSON of unknown type.
+    fn implied(&mut self, token: Token<'a>, path: &mut AttributePath) -> Result<(Type, Value), ValueError> {
+        Ok(match token {
+            Token::Null => (Type::Dynamic, Value::Null),
+            Token::Bool(value) => (Type::Bool, Value::Bool(value)),
+            Token::Number(text) => (Type::Number, Value::Number(Number::parse(text).map_err(|e| e.within(path))?)),
+            Token::String(text) => (Type::String, Value::String(text)),
+            Token::ArrayStart => {
+                let (mut types, mut values) = (Vec::new(), Vec::new());
+                self.enter(path)?;
+                while self.next_element(path, values.is_empty())? {
+                    path.push(PathStep::ElementKeyInt(values.len() as i64));
+                    let token = self.token(path)?;
+                    let (ty, value) = self.implied(token, path)?;
+                    path.pop();
+                    types.push(ty);
+                    values.push(value);
+                }
+                self.depth -= 1;
+                (Type::Tuple(types), Value::Tuple(values))
+            }
+            Token::ObjectStart => {
+                let (mut types, mut values) = (BTreeMap::new(), BTreeMap::new());
+                self.enter(path)?;
+                while let Some(name) = self.next_member(path, values.is_empty())? {
+                    path.push(PathStep::Attribute(name.clone()));
+                    let token = self.token(path)?;
+                    let (ty, value) = self.implied(token, path)?;
+                    if values.insert(name.clone(), value).is_some() {
+                        return Err(ValueError::new(path.clone(), "the attribute appears more than once"));
+                    }
+                    path.pop();
+                    types.insert(name, ty);
+                }
+                self.depth -= 1;
+                (Type::object(types), Value::Object(values))
+            }
+        })
+    }
+
+    /// Skips one complete value, checking its syntax, and returns its text.
+    fn skip_value(&mut self, path: &AttributePath) -> Result<&'a str, ValueError> {
+        self.skip_whitespace();
+        let start = self.position;
+        match self.token(path)? {
+            Token::ArrayStart => {
+                self.enter(path)?;
+                let mut first = true;
+                while self.next_element(path, first)? {
+                    first = false;
+                    self.skip_value(path)?;
+                }
+                self.depth -= 1;
+            }
+            Token::ObjectStart => {
+                self.enter(path)?;
+                let mut first = true;
+                while self.next_member(path, first)?.is_some() {
+                    first = false;
+                    self.skip_value(path)?;
+                }
+                self.depth -= 1;
+            }
+            Token::Null | Token::Bool(_) | Token::Number(_) | Token::String(_) => {}
+        }
+        Ok(&self.text[start..self.position])
+    }
+
+    fn enter(&mut self, path: &AttributePath) -> Result<(), ValueError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ValueError::new(path.clone(), format!("the JSON nests deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    /// After `[` or an element: true if another element follows (its start is next), false at `]`.
+    fn next_element(&mut self, path: &AttributePath, first: bool) -> Result<bool, ValueError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b']') => {
+                self.position += 1;
+                Ok(false)
+            }
+            Some(b',') if !first => {
+                self.position += 1;
+                Ok(true)
+            }
+            _ if first => Ok(true),
+            _ => Err(self.syntax_error(path, "expected ',' or ']'")),
+        }
+    }
+
+    /// After `{` or a member: the next member's key (with its `:` consumed), or `None` at `}`.
+    fn next_member(&mut self, path: &AttributePath, first: bool) -> Result<Option<String>, ValueError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b'}') => {
+                self.position += 1;
+                return Ok(None);
+            }
+            Some(b',') if !first => {
+                self.position += 1;
+                self.skip_whitespace();
+            }
+            _ if first => {}
+            _ => return Err(self.syntax_error(path, "expected ',' or '}'")),
+        }
+        if self.peek() != Some(b'"') {
+            return Err(self.syntax_error(path, "expected a string key"));
+        }
+        self.position += 1;
+        let key = self.string_body(path)?;
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.syntax_error(path, "expected ':'"));
+        }
+        self.position += 1;
+        Ok(Some(key))
+    }
+
+    fn token(&mut self, path: &AttributePath) -> Result<Token<'a>, ValueError> {
+        self.skip_whitespace();
+        let rest = &self.text.as_bytes()[self.position..];
+        let literal = |word: &str| rest.starts_with(word.as_bytes());
+        let token = match rest.first() {
+            None => return Err(self.syntax_error(path, "unexpected end of the JSON data")),
+            Some(b'n') if literal("null") => {
+                self.position += 4;
+                Token::Null
+            }
+            Some(b't') if literal("true") => {
+                self.position += 4;
+                Token::Bool(true)
+            }
+            Some(b'f') if literal("false") => {
+                self.position += 5;
+                Token::Bool(false)
+            }
+            Some(b'"') => {
+                self.position += 1;
+                Token::String(self.string_body(path)?)
+            }
+            Some(b'[') => {
+                self.position += 1;
+                Token::ArrayStart
+            }
+            Some(b'{') => {
+                self.position += 1;
+                Token::ObjectStart
+            }
+            Some(b'-' | b'0'..=b'9') => Token::Number(self.number_text(path)?),
+            Some(_) => return Err(self.syntax_error(path, "expected a JSON value")),
+        };
+        Ok(token)
+    }
+
+    /// Reads a number following JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number_text(&mut self, path: &AttributePath) -> Result<&'a str, ValueError> {
+        let bytes = self.text.as_bytes();
+        let start = self.position;
+        let mut position = start;
+        let digits = |position: &mut usize| {
+            let from = *position;
+            while bytes.get(*position).is_some_and(u8::is_ascii_digit) {
+                *position += 1;
+            }
+            *position - from
+        };
+        if bytes.get(position) == Some(&b'-') {
+            position += 1;
+        }
+        let integer_start = position;
+        let integer_digits = digits(&mut position);
+        let valid_integer = integer_digits == 1 || (integer_digits > 1 && bytes[integer_start] != b'0');
+        let mut valid = valid_integer;
+        if valid && bytes.get(position) == Some(&b'.') {
+            position += 1;
+            valid = digits(&mut position) > 0;
+        }
+        if valid && matches!(bytes.get(position), Some(b'e' | b'E')) {
+            position += 1;
+            if matches!(bytes.get(position), Some(b'+' | b'-')) {
+                position += 1;
+            }
+            valid = digits(&mut position) > 0;
+        }
+        if !valid {
+            self.position = position;
+            return Err(self.syntax_error(path, "invalid number"));
+        }
+        self.position = position;
+        Ok(&self.text[start..position])
+    }
+
+    /// Reads the rest of a string whose opening quote has been consumed, decoding escapes.
+    fn string_body(&mut self, path: &AttributePath) -> Result<String, ValueError> {
+        let bytes = self.text.as_bytes();
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain characters in one go; it ends at a quote, a backslash or a control character.
+            let run_start = self.position;
+            while let Some(&byte) = bytes.get(self.position) {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.position += 1;
+            }
+            out.push_str(&self.text[run_start..self.position]);
+            match bytes.get(self.position) {
+                None => return Err(self.syntax_error(path, "unterminated string")),
+                Some(b'"') => {
+                    self.position += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.position += 1;
+                    let simple = match bytes.get(self.position) {
+                        Some(b'"') => Some('"'),
+                        Some(b'\\') => Some('\\'),
+                        Some(b'/') => Some('/'),
+                        Some(b'b') => Some('\u{8}'),
+                        Some(b'f') => Some('\u{c}'),
+                        Some(b'n') => Some('\n'),
+                        Some(b'r') => Some('\r'),
+                        Some(b't') => Some('\t'),
+                        Some(b'u') => None,
+                        _ => return Err(self.syntax_error(path, "invalid escape in string")),
+                    };
+                    self.position += 1;
+                    let character = match simple {
+                        Some(character) => character,
+                        None => self.unicode_escape(path)?,
+                    };
+                    out.push(character);
+                }
+                Some(_) => return Err(self.syntax_error(path, "control character in string")),
+            }
+        }
+    }
+
+    /// Decodes the hex digits of a `\u` escape (the `\u` is consumed), joining a UTF-16 surrogate pair.
+    fn unicode_escape(&mut self, path: &AttributePath) -> Result<char, ValueError> {
+        let first = self.hex4(path)?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if !self.text.as_bytes()[self.position..].starts_with(b"\\u") {
+                return Err(self.syntax_error(path, "unpaired surrogate in string"));
+            }
+            self.position += 2;
+            let second = self.hex4(path)?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.syntax_error(path, "unpaired surrogate in string"));
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        char::from_u32(code).ok_or_else(|| self.syntax_error(path, "unpaired surrogate in string"))
+    }
+
+    fn hex4(&mut self, path: &AttributePath) -> Result<u32, ValueError> {
+        let digits = self
+            .text
+            .get(self.position..self.position + 4)
+            .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
+            .ok_or_else(|| self.syntax_error(path, "invalid \\u escape in string"))?;
+        self.position += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.syntax_error(path, "invalid \\u escape in string"))
+    }
+
+    fn skip_whitespace(&mut self) {
+        let bytes = self.text.as_bytes();
+        while matches!(bytes.get(self.position), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.position += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.position).copied()
+    }
+
+    fn syntax_error(&self, path: &AttributePath, what: &str) -> ValueError {
+        ValueError::new(path.clone(), format!("invalid JSON at byte {}: {what}", self.position))
+    }
+}
+
+fn describe(ty: &Type) -> String {
+    match ty {
+        Type::Object { .. } => "an object".to_owned(),
+        Type::Tuple(_) => "a tuple".to_owned(),
+        other => format!("a {other}"),
+    }
+}
+
+fn token_kind(token: &Token<'_>) -> &'static str {
+    match token {
+        Token::Null => "null",
+        Token::Bool(_) => "a JSON bool",
+        Token::Number(_) => "a JSON number",
+        Token::String(_) => "a JSON string",
+        Token::ArrayStart => "a JSON array",
+        Token::ObjectStart => "a JSON object",
+    }
+}
+
+/// Writes JSON text. The only errors are unknowns and values that do not fit their type.
+struct Writer {
+    out: String,
+    path: AttributePath,
+}
+
+impl Writer {
+    fn value(&mut self, value: &Value, ty: &Type) -> Result<(), ValueError> {
+        if let Type::Dynamic = ty {
+            return self.dynamic(value);
+        }
+        match (value, ty) {
+            (Value::Unknown, _) => return Err(self.error("JSON cannot represent an unknown value")),
+            (Value::Null, _) => self.out.push_str("null"),
+            (Value::Dynamic(inner_type, inner), _) if inner_type == ty => self.value(inner, ty)?,
+            (Value::Bool(value), Type::Bool) => self.out.push_str(if *value { "true" } else { "false" }),
+            (Value::Number(number), Type::Number) => self.out.push_str(number.as_str()),
+            (Value::String(text), Type::String) => write_json_string(&mut self.out, text),
+            (Value::List(elements), Type::List(element_type)) => {
+                self.out.push('[');
+                for (index, element) in elements.iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(',');
+                    }
+                    self.path.push(PathStep::ElementKeyInt(index as i64));
+                    self.value(element, element_type)?;
+                    self.path.pop();
+                }
+                self.out.push(']');
+            }
+            (Value::Set(elements), Type::Set(element_type)) => {
+                self.out.push('[');
+                for (index, element) in elements.iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(',');
+                    }
+                    self.value(element, element_type)?;
+                }
+                self.out.push(']');
+            }
+            (Value::Tuple(elements), Type::Tuple(element_types)) => {
+                if elements.len() != element_types.len() {
+                    return Err(self.error(format!(
+                        "expected a tuple of {} element(s), found {}",
+                        element_types.len(),
+                        elements.len()
+                    )));
+                }
+                self.out.push('[');
+                for (index, (element, element_type)) in elements.iter().zip(element_types).enumerate() {
+                    if index > 0 {
+                        self.out.push(',');
+                    }
+                    self.path.push(PathStep::ElementKeyInt(index as i64));
+                    self.value(element, element_type)?;
+                    self.path.pop();
+                }
+                self.out.push(']');
+            }
+            (Value::Map(entries), Type::Map(element_type)) => {
+                self.out.push('{');
+                for (index, (key, element)) in entries.iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(',');
+                    }
+                    write_json_string(&mut self.out, key);
+                    self.out.push(':');
+                    self.path.push(PathStep::ElementKeyString(key.clone()));
+                    self.value(element, element_type)?;
+                    self.path.pop();
+                }
+                self.out.push('}');
+            }
+            (Value::Object(values), Type::Object { attributes, .. }) => {
+                if let Some(extra) = values.keys().find(|name| !attributes.contains_key(*name)) {
+                    return Err(self.error(format!("the object has attribute {extra:?}, which its type does not")));
+                }
+                self.out.push('{');
+                for (index, (name, attribute_type)) in attributes.iter().enumerate() {
+                    if index > 0 {
+                        self.out.push(',');
+                    }
+                    write_json_string(&mut self.out, name);
+                    self.out.push(':');
+                    self.path.push(PathStep::Attribute(name.clone()));
+                    self.value(values.get(name).unwrap_or(&Value::Null), attribute_type)?;
+                    self.path.pop();
+                }
+                self.out.push('}');
+            }
+            (value, ty) => {
+                return Err(self.error(format!("expected {}, found {}", describe(ty), value.kind_name())));
+            }
+        }
+        Ok(())
+    }
+
+    fn dynamic(&mut self, value: &Value) -> Result<(), ValueError> {
+        match value {
+            Value::Unknown => Err(self.error("JSON cannot represent an unknown value")),
+            Value::Null => {
+                self.out.push_str("null");
+                Ok(())
+            }
+            Value::Dynamic(Type::Dynamic, _) => {
+                Err(self.error("a dynamic value must name a concrete type, not \"dynamic\""))
+            }
+            Value::Dynamic(inner_type, inner) => {
+                self.out.push_str("{\"value\":");
+                self.value(inner, inner_type)?;
+                self.out.push_str(",\"type\":");
+                self.out.push_str(&String::from_utf8_lossy(&inner_type.to_json()));
+                self.out.push('}');
+                Ok(())
+            }
+            other => Err(self.error(format!(
+                "a value of dynamic type must be wrapped in Value::Dynamic with its concrete type, found {}",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> ValueError {
+        ValueError::new(self.path.clone(), message)
+    }
+}
