@@ -15,7 +15,7 @@ use crate::error::{ApiError, GraphError};
 use crate::operation::Operation;
 use crate::partner_cache::PartnerCache;
 use crate::retry::{RetryPolicy, Transience, classify_status, parse_retry_after};
-use crate::transport::{HttpTransport, TransportError, TransportOptions};
+use crate::transport::{HttpTransport, TransportError, TransportOptions, error_chain, is_certificate_error};
 use azure_core::credentials::TokenCredential;
 use serde_json::Value;
 use std::fmt;
@@ -429,6 +429,10 @@ impl GraphClient {
                         attempts.outcome_unknown = true;
                     }
                     tracing::debug!(method = %call.method, path = %path, attempt, %client_request_id, elapsed_ms, error = %error_chain(&e), "Graph request failed");
+                    if is_certificate_error(&e) {
+                        let message = format!("{}{}", error_chain(&e), crate::transport::CERTIFICATE_HINT);
+                        return Err(transport_error(call, &path, message, &client_request_id));
+                    }
                     let error = transport_error(call, &path, error_chain(&e), &client_request_id);
                     if transient_retries >= retry.max_transient_retries {
                         return Err(error);
@@ -556,21 +560,6 @@ fn transport_error(call: &Call, path: &str, message: String, client_request_id: 
         message,
         client_request_id: Some(client_request_id.to_owned()),
     }
-}
-
-/// reqwest's top-level message is often just "error sending request"; the cause (reset, refused, TLS) is below.
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The path shown in messages and logs: below the version for Graph paths, without the query.

@@ -155,13 +155,21 @@ impl HttpClient for HttpTransport {
         let response = match builder.send().await {
             Ok(response) => response,
             Err(e) => {
-                tracing::debug!(%method, url = %endpoint, error = %e, "identity request failed");
-                let kind = if e.is_connect() {
-                    azure_core::error::ErrorKind::Connection
+                let chain = error_chain(&e);
+                tracing::debug!(%method, url = %endpoint, error = %chain, "identity request failed");
+                // Io and Connection errors are retried; an untrusted certificate is not, so it gets another kind.
+                let (kind, hint) = if is_certificate_error(&e) {
+                    (azure_core::error::ErrorKind::Other, CERTIFICATE_HINT)
+                } else if e.is_connect() {
+                    (azure_core::error::ErrorKind::Connection, "")
                 } else {
-                    azure_core::error::ErrorKind::Io
+                    (azure_core::error::ErrorKind::Io, "")
                 };
-                return Err(azure_core::Error::with_error(kind, e, format!("could not reach {endpoint}")));
+                return Err(azure_core::Error::with_error(
+                    kind,
+                    e,
+                    format!("could not reach {endpoint}: {chain}{hint}"),
+                ));
             }
         };
         let status = response.status().as_u16();
@@ -188,6 +196,31 @@ impl HttpClient for HttpTransport {
         Ok(AsyncRawResponse::from_bytes(StatusCode::from(status), headers, body))
     }
 }
+
+/// reqwest's top-level message is often just "error sending request"; the cause (reset, refused, TLS) is below.
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// True when the server's certificate was not trusted. Retrying cannot fix that, and the fix (`SSL_CERT_FILE`, or a
+/// proxy's CA) is worth saying.
+pub(crate) fn is_certificate_error(error: &reqwest::Error) -> bool {
+    let chain = error_chain(error);
+    chain.contains("invalid peer certificate") || chain.contains("certificate verify failed")
+}
+
+/// The hint appended to certificate errors.
+pub(crate) const CERTIFICATE_HINT: &str = "; if a proxy inspects TLS traffic or the endpoint uses a private CA, put its CA certificate in the file named by SSL_CERT_FILE";
 
 /// A URL for logs: scheme, host, port and path only. Query strings can carry identifiers users consider private.
 pub(crate) fn display_without_query(url: &url::Url) -> String {

@@ -76,11 +76,10 @@ fn pkcs12(certificate: &ClientCertificate, password: &str) -> Vec<u8> {
     let cert = p12_keystore::Certificate::from_der(&certificate.certificate_der).unwrap();
     let key = p12_keystore::PrivateKey::from_der(&certificate.private_key_der).unwrap();
     let mut store = p12_keystore::KeyStore::new();
-    store.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(p12_keystore::PrivateKeyChain::new(
-        vec![9u8; 20],
-        key,
-        [cert],
-    )));
+    store.add_entry(
+        "client",
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(p12_keystore::PrivateKeyChain::new(vec![9u8; 20], key, [cert])),
+    );
     store.writer(password).write().unwrap()
 }
 
@@ -152,13 +151,20 @@ async fn a_wrong_certificate_password_names_the_setting() {
 }
 
 fn oidc_settings(emulator: &entra_graph_emulator::Emulator) -> AuthSettings {
-    AuthSettings { client_id: Some(emulator.client_id().to_owned()), use_oidc: Some(true), ..emulator_endpoints(emulator) }
+    AuthSettings {
+        client_id: Some(emulator.client_id().to_owned()),
+        use_oidc: Some(true),
+        ..emulator_endpoints(emulator)
+    }
 }
 
 #[tokio::test]
 async fn oidc_token() {
     let emulator = start_default();
-    let settings = AuthSettings { oidc_token: Some(emulator.mint_federated_token("repo:entra/tests")), ..oidc_settings(&emulator) };
+    let settings = AuthSettings {
+        oidc_token: Some(emulator.mint_federated_token("repo:entra/tests")),
+        ..oidc_settings(&emulator)
+    };
     assert_eq!(read_policy_with(&emulator, &settings).await, CredentialMethod::OidcToken);
 }
 
@@ -168,19 +174,24 @@ async fn oidc_token_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
     std::fs::write(&file, emulator.mint_federated_token("system:serviceaccount:ns:sa")).unwrap();
-    let settings = AuthSettings { oidc_token_file_path: Some(file.to_str().unwrap().into()), ..oidc_settings(&emulator) };
+    let settings =
+        AuthSettings { oidc_token_file_path: Some(file.to_str().unwrap().into()), ..oidc_settings(&emulator) };
     assert_eq!(read_policy_with(&emulator, &settings).await, CredentialMethod::OidcTokenFile);
 }
 
 #[tokio::test]
 async fn oidc_github_request_url_from_actions_variables() {
     let emulator = start_default();
-    let settings = AuthSettings { use_oidc: Some(true), client_id: Some(emulator.client_id().into()), ..emulator_endpoints(&emulator) }
-        .with_env_fallbacks(env(&[
-            ("ACTIONS_ID_TOKEN_REQUEST_URL", &emulator.github_oidc_request_url()),
-            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", emulator.github_oidc_request_token()),
-        ]))
-        .unwrap();
+    let settings = AuthSettings {
+        use_oidc: Some(true),
+        client_id: Some(emulator.client_id().into()),
+        ..emulator_endpoints(&emulator)
+    }
+    .with_env_fallbacks(env(&[
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", &emulator.github_oidc_request_url()),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", emulator.github_oidc_request_token()),
+    ]))
+    .unwrap();
     assert_eq!(read_policy_with(&emulator, &settings).await, CredentialMethod::GitHubOidc);
 }
 
@@ -307,7 +318,10 @@ async fn azure_cli_through_a_fake_az_on_path() {
     let args = std::fs::read_to_string(&args_file).unwrap();
     assert_eq!(
         args.trim(),
-        format!("account get-access-token -o json --scope https://graph.microsoft.com/.default --tenant {}", emulator.tenant_id())
+        format!(
+            "account get-access-token -o json --scope https://graph.microsoft.com/.default --tenant {}",
+            emulator.tenant_id()
+        )
     );
 }
 
@@ -344,7 +358,10 @@ async fn a_partly_configured_secret_does_not_fall_back_to_the_cli() {
     options.credentials.cli_executor = Some(Arc::new(FakeAzPath("/nonexistent".into())));
     let text = GraphClient::new(&settings, options).unwrap_err().to_string();
     assert!(text.contains("client secret: client_secret is set, but client_id is not set (ARM_CLIENT_ID)"), "{text}");
-    assert!(text.contains("Azure CLI: not used as a fallback because another method above is partly configured"), "{text}");
+    assert!(
+        text.contains("Azure CLI: not used as a fallback because another method above is partly configured"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -377,4 +394,25 @@ async fn concurrent_first_requests_share_one_token_request() {
         read.await.unwrap().unwrap();
     }
     assert_eq!(emulator.stats().token_requests, 1);
+}
+
+#[tokio::test]
+async fn the_emulator_is_trusted_only_through_the_extra_ca_file() {
+    let emulator = start_default();
+    let options = entra_graph::GraphClientOptions { extra_ca_file: None, ..fast_options(&emulator) };
+    let client = GraphClient::new(&secret_settings(&emulator), options).unwrap();
+    let started = std::time::Instant::now();
+    let err = client.check_credentials(&op()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert!(text.contains("SSL_CERT_FILE"), "the error says how to fix it: {text}");
+    assert_eq!(emulator.stats().token_requests, 0);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "an untrusted certificate is not retried");
+
+    // GraphClientOptions::from_env reads SSL_CERT_FILE.
+    let ca = emulator.ca_cert_file().to_str().unwrap().to_owned();
+    let options = entra_graph::GraphClientOptions::from_env(env(&[("SSL_CERT_FILE", &ca)]));
+    assert_eq!(options.extra_ca_file.as_deref(), Some(emulator.ca_cert_file()));
+    let options = entra_graph::GraphClientOptions { retry: entra_graph::RetryPolicy::fast(), ..options };
+    GraphClient::new(&secret_settings(&emulator), options).unwrap().get_policy(&op()).await.unwrap();
 }

@@ -32,12 +32,18 @@ async fn policy_read_and_update() {
     let op = op();
     let policy = client.get_policy(&op).await.unwrap(); // E1
     assert!(policy.allowed_cloud_endpoints.is_empty());
-    assert_eq!(policy.display_name.as_deref(), Some(format!("CrossTenantAccessPolicy for {}", emulator.tenant_id()).as_str()));
+    assert_eq!(
+        policy.display_name.as_deref(),
+        Some(format!("CrossTenantAccessPolicy for {}", emulator.tenant_id()).as_str())
+    );
 
     let patch = PolicyPatch { allowed_cloud_endpoints: Some(vec!["microsoftonline.us".into()]), ..Default::default() };
     client.update_policy(&op, &patch).await.unwrap(); // E2
     assert_eq!(client.get_policy(&op).await.unwrap().allowed_cloud_endpoints, vec!["microsoftonline.us"]);
-    client.update_policy(&op, &PolicyPatch { allowed_cloud_endpoints: Some(vec![]), ..Default::default() }).await.unwrap();
+    client
+        .update_policy(&op, &PolicyPatch { allowed_cloud_endpoints: Some(vec![]), ..Default::default() })
+        .await
+        .unwrap();
     assert!(client.get_policy(&op).await.unwrap().allowed_cloud_endpoints.is_empty());
 }
 
@@ -60,7 +66,10 @@ async fn default_read_update_and_reset() {
         is_compliant_device_accepted: Some(false),
         is_hybrid_azure_ad_joined_device_accepted: Some(true),
     };
-    client.update_default(&op, &DefaultPatch { inbound_trust: Some(trust.clone()), ..Default::default() }).await.unwrap(); // E4
+    client
+        .update_default(&op, &DefaultPatch { inbound_trust: Some(trust.clone()), ..Default::default() })
+        .await
+        .unwrap(); // E4
     let changed = client.get_default(&op).await.unwrap();
     assert_eq!(changed.inbound_trust, Some(trust));
     assert_eq!(changed.is_service_default, Some(false));
@@ -119,11 +128,16 @@ async fn creating_an_existing_partner_says_to_import_it() {
     let emulator = start_default();
     emulator.create_partner(json!({"tenantId": PARTNER_A})).unwrap();
     let client = client(&emulator);
-    let err = client.create_partner(&op(), &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() }).await.unwrap_err();
+    let err = client
+        .create_partner(&op(), &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() })
+        .await
+        .unwrap_err();
     assert!(matches!(err, GraphError::AlreadyExists { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("the partner configuration for tenant {PARTNER_A} already exists; import it into Terraform instead of creating it")
+        format!(
+            "the partner configuration for tenant {PARTNER_A} already exists; import it into Terraform instead of creating it"
+        )
     );
     assert_eq!(emulator.state()["partners"].as_object().unwrap().len(), 1);
 }
@@ -230,9 +244,15 @@ async fn multi_tenant_organization_templates() {
         ..Default::default()
     };
     client.update_mto_identity_sync_template(&op, &patch).await.unwrap(); // E21
-    assert_eq!(client.get_mto_identity_sync_template(&op).await.unwrap().user_sync_inbound.unwrap().is_sync_allowed, Some(true));
+    assert_eq!(
+        client.get_mto_identity_sync_template(&op).await.unwrap().user_sync_inbound.unwrap().is_sync_allowed,
+        Some(true)
+    );
     client.reset_mto_identity_sync_template(&op).await.unwrap(); // E22
-    assert_eq!(client.get_mto_identity_sync_template(&op).await.unwrap().user_sync_inbound.unwrap().is_sync_allowed, None);
+    assert_eq!(
+        client.get_mto_identity_sync_template(&op).await.unwrap().user_sync_inbound.unwrap().is_sync_allowed,
+        None
+    );
 }
 
 #[tokio::test]
@@ -241,7 +261,9 @@ async fn listing_follows_next_links_across_pages() {
     for n in 0..8 {
         emulator.create_partner(json!({"tenantId": tenant(n)})).unwrap();
     }
-    emulator.put_identity_sync(&tenant(4), json!({"displayName": "four", "userSyncInbound": {"isSyncAllowed": true}})).unwrap();
+    emulator
+        .put_identity_sync(&tenant(4), json!({"displayName": "four", "userSyncInbound": {"isSyncAllowed": true}}))
+        .unwrap();
     let client = client(&emulator);
     emulator.reset_stats();
     let partners = client.list_partners(&op()).await.unwrap();
@@ -249,6 +271,72 @@ async fn listing_follows_next_links_across_pages() {
     ids.sort();
     assert_eq!(ids, (0..8).map(tenant).collect::<Vec<_>>());
     let four = partners.iter().find(|p| p.tenant_id == tenant(4)).unwrap();
-    assert_eq!(four.identity_synchronization.as_ref().unwrap().display_name.as_deref(), Some("four"), "$expand was sent");
+    assert_eq!(
+        four.identity_synchronization.as_ref().unwrap().display_name.as_deref(),
+        Some("four"),
+        "$expand was sent"
+    );
     assert_eq!(emulator.stats().count("GET /policies/crossTenantAccessPolicy/partners"), 3, "8 partners in pages of 3");
+}
+
+#[tokio::test]
+async fn the_default_takes_complete_settings_with_unset_nested_values() {
+    // What the default resource sends: whole top-level settings, where unset nested values are JSON null.
+    let emulator = start_default();
+    let client = client(&emulator);
+    let op = op();
+    let blocked = |target: &str, kind: TargetType| TargetConfiguration {
+        access_type: Some(AccessType::Blocked),
+        targets: Some(vec![Target { target: target.into(), target_type: kind }]),
+    };
+    let patch = DefaultPatch {
+        tenant_restrictions: Some(TenantRestrictions {
+            users_and_groups: Some(blocked("AllUsers", TargetType::User)),
+            applications: Some(blocked("AllApplications", TargetType::Application)),
+            devices: None,
+        }),
+        invitation_redemption_identity_provider_configuration: Some(
+            InvitationRedemptionIdentityProviderConfiguration {
+                primary_identity_provider_precedence_order: Some(vec![
+                    IdentityProviderType::ExternalFederation,
+                    IdentityProviderType::AzureActiveDirectory,
+                    IdentityProviderType::SocialIdentityProviders,
+                ]),
+                fallback_identity_provider: Some(IdentityProviderType::EmailOneTimePasscode),
+            },
+        ),
+        ..Default::default()
+    };
+    client.update_default(&op, &patch).await.unwrap();
+    let read = client.get_default(&op).await.unwrap();
+    assert_eq!(read.tenant_restrictions, patch.tenant_restrictions);
+    assert_eq!(
+        read.invitation_redemption_identity_provider_configuration,
+        patch.invitation_redemption_identity_provider_configuration
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_application_gets_a_clear_permission_error_on_writes() {
+    let emulator = start_default();
+    let reader_id = "5a0e4d2c-8b1f-4c3e-9d7a-6f5e4d3c2b1a";
+    emulator
+        .add_app(entra_graph_emulator::AppRegistration::with_secret(
+            reader_id,
+            "reader-secret",
+            &[entra_graph_emulator::ROLE_POLICY_READ_ALL],
+        ))
+        .unwrap();
+    let settings = entra_graph::auth::AuthSettings {
+        client_id: Some(reader_id.into()),
+        client_secret: Some("reader-secret".into()),
+        ..emulator_endpoints(&emulator)
+    };
+    let client = client_with(&emulator, &settings);
+    let op = op();
+    client.get_default(&op).await.expect("Policy.Read.All can read");
+    let err = client.reset_default(&op).await.unwrap_err();
+    assert!(err.is_forbidden(), "{err:?}");
+    assert_eq!(err.code(), Some("Authorization_RequestDenied"));
+    assert!(err.to_string().contains("Insufficient privileges to complete the operation."), "{err}");
 }

@@ -18,7 +18,12 @@ fn emulator_with_partners(count: usize) -> entra_graph_emulator::Emulator {
             .create_partner(json!({"tenantId": tenant(n), "inboundTrust": {"isMfaAccepted": n % 2 == 0, "isCompliantDeviceAccepted": null, "isHybridAzureADJoinedDeviceAccepted": null}}))
             .unwrap();
         if n % 5 == 0 {
-            emulator.put_identity_sync(&tenant(n), json!({"displayName": format!("sync {n}"), "userSyncInbound": {"isSyncAllowed": true}})).unwrap();
+            emulator
+                .put_identity_sync(
+                    &tenant(n),
+                    json!({"displayName": format!("sync {n}"), "userSyncInbound": {"isSyncAllowed": true}}),
+                )
+                .unwrap();
         }
     }
     emulator

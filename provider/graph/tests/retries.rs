@@ -15,7 +15,10 @@ const PARTNER_ROUTE: &str = "/policies/crossTenantAccessPolicy/partners/{id}";
 const DEFAULT_ROUTE: &str = "/policies/crossTenantAccessPolicy/default";
 
 fn throttle(rule: FaultRule, retry_after: RetryAfter) -> Faults {
-    Faults { throttle: Some(Throttle { mode: ThrottleMode::Rule(rule), retry_after, throttle_headers: true }), ..Faults::none() }
+    Faults {
+        throttle: Some(Throttle { mode: ThrottleMode::Rule(rule), retry_after, throttle_headers: true }),
+        ..Faults::none()
+    }
 }
 
 /// A client whose token is already fetched, so faults hit only the Graph calls under test.
@@ -67,8 +70,14 @@ async fn service_unavailable_and_gateway_timeout_are_retried_for_reads_and_write
     assert_eq!(emulator.stats().status_count(504), 2);
 
     emulator.set_faults(Faults {
-        service_unavailable: Some(ServerErrorFault { rule: FaultRule::first_n(1).for_method("PATCH"), retry_after: RetryAfter::Omit }),
-        gateway_timeout: Some(ServerErrorFault { rule: FaultRule::first_n(1).for_method("PATCH"), retry_after: RetryAfter::Omit }),
+        service_unavailable: Some(ServerErrorFault {
+            rule: FaultRule::first_n(1).for_method("PATCH"),
+            retry_after: RetryAfter::Omit,
+        }),
+        gateway_timeout: Some(ServerErrorFault {
+            rule: FaultRule::first_n(1).for_method("PATCH"),
+            retry_after: RetryAfter::Omit,
+        }),
         ..Faults::none()
     });
     let trust = InboundTrust { is_mfa_accepted: Some(true), ..Default::default() };
@@ -81,7 +90,10 @@ async fn a_retry_after_on_503_is_honoured() {
     let emulator = start_default();
     let client = warmed_client(&emulator).await;
     emulator.set_faults(Faults {
-        service_unavailable: Some(ServerErrorFault { rule: FaultRule::first_n(1), retry_after: RetryAfter::Seconds(1) }),
+        service_unavailable: Some(ServerErrorFault {
+            rule: FaultRule::first_n(1),
+            retry_after: RetryAfter::Seconds(1),
+        }),
         ..Faults::none()
     });
     let started = Instant::now();
@@ -106,8 +118,10 @@ async fn persistent_server_errors_give_up_with_the_graph_error() {
 async fn a_reset_before_a_create_is_retried_without_duplicates() {
     let emulator = start_default();
     let client = warmed_client(&emulator).await;
-    emulator.set_faults(Faults { reset_before_write: Some(FaultRule::first_n(1).for_method("POST")), ..Faults::none() });
-    let created = client.create_partner(&op(), &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() }).await.unwrap();
+    emulator
+        .set_faults(Faults { reset_before_write: Some(FaultRule::first_n(1).for_method("POST")), ..Faults::none() });
+    let created =
+        client.create_partner(&op(), &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() }).await.unwrap();
     assert_eq!(created.tenant_id, PARTNER_A);
     let stats = emulator.stats();
     assert_eq!(stats.connection_resets, 1);
@@ -129,7 +143,11 @@ async fn a_reset_after_a_create_is_reconciled_as_our_own() {
     assert_eq!(created.inbound_trust.unwrap().is_mfa_accepted, Some(true));
     let stats = emulator.stats();
     assert_eq!(stats.connection_resets, 1);
-    assert_eq!(stats.count("POST /policies/crossTenantAccessPolicy/partners"), 2, "the retry met the first attempt's partner");
+    assert_eq!(
+        stats.count("POST /policies/crossTenantAccessPolicy/partners"),
+        2,
+        "the retry met the first attempt's partner"
+    );
     assert_eq!(stats.errors_by_status.get(&409), Some(&1));
     assert_eq!(emulator.state()["partners"].as_object().unwrap().len(), 1, "no duplicate, no orphan");
 }
@@ -156,7 +174,10 @@ async fn resets_after_idempotent_writes_are_simply_retried() {
     emulator.create_partner(json!({"tenantId": PARTNER_A})).unwrap();
     let client = warmed_client(&emulator).await;
     emulator.set_faults(Faults { reset_after_write: Some(FaultRule::first_n(1)), ..Faults::none() });
-    let patch = PartnerPatch { inbound_trust: Patch::Set(InboundTrust { is_mfa_accepted: Some(true), ..Default::default() }), ..Default::default() };
+    let patch = PartnerPatch {
+        inbound_trust: Patch::Set(InboundTrust { is_mfa_accepted: Some(true), ..Default::default() }),
+        ..Default::default()
+    };
     client.update_partner(&op(), PARTNER_A, &patch).await.unwrap();
     assert_eq!(emulator.partner(PARTNER_A).unwrap()["inboundTrust"]["isMfaAccepted"], json!(true));
 
@@ -178,7 +199,10 @@ async fn writes_wait_out_read_after_write_lag() {
     assert!(started.elapsed() >= Duration::from_millis(400), "the create waited for visibility");
     assert!(client.fetch_partner(&op, PARTNER_A).await.unwrap().is_some(), "visible right after create returns");
 
-    let patch = PartnerPatch { inbound_trust: Patch::Set(InboundTrust { is_mfa_accepted: Some(true), ..Default::default() }), ..Default::default() };
+    let patch = PartnerPatch {
+        inbound_trust: Patch::Set(InboundTrust { is_mfa_accepted: Some(true), ..Default::default() }),
+        ..Default::default()
+    };
     client.update_partner(&op, PARTNER_A, &patch).await.unwrap();
     let read = client.fetch_partner(&op, PARTNER_A).await.unwrap().unwrap();
     assert_eq!(read.inbound_trust.unwrap().is_mfa_accepted, Some(true), "the update shows right after it returns");
@@ -211,7 +235,10 @@ async fn writes_are_retried_through_a_write_lock() {
     let mut options = fast_options(&emulator);
     options.retry.max_transient_retries = 100;
     let client = entra_graph::GraphClient::new(&secret_settings(&emulator), options).unwrap();
-    emulator.set_faults(Faults { write_lock: Some(WriteLock { duration_ms: Some(400), ..WriteLock::default() }), ..Faults::none() });
+    emulator.set_faults(Faults {
+        write_lock: Some(WriteLock { duration_ms: Some(400), ..WriteLock::default() }),
+        ..Faults::none()
+    });
     let started = Instant::now();
     let trust = InboundTrust { is_compliant_device_accepted: Some(true), ..Default::default() };
     client.update_default(&op(), &DefaultPatch { inbound_trust: Some(trust), ..Default::default() }).await.unwrap();
@@ -233,7 +260,10 @@ async fn damaged_read_responses_are_retried() {
         MalformedKind::MissingProperties,
     ] {
         emulator.set_faults(Faults {
-            malformed: vec![MalformedFault { kind, rule: FaultRule::first_n(1).for_method("GET").for_route(DEFAULT_ROUTE) }],
+            malformed: vec![MalformedFault {
+                kind,
+                rule: FaultRule::first_n(1).for_method("GET").for_route(DEFAULT_ROUTE),
+            }],
             ..Faults::none()
         });
         emulator.reset_stats();
@@ -319,9 +349,16 @@ async fn an_unknown_create_outcome_at_the_deadline_is_reported_as_such() {
         ..Faults::none()
     });
     let err = client
-        .create_partner(&Operation::with_timeout(Duration::from_secs(3)), &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() })
+        .create_partner(
+            &Operation::with_timeout(Duration::from_secs(3)),
+            &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() },
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, GraphError::OutcomeUnknown { .. }), "{err:?}");
-    assert!(err.to_string().starts_with(&format!("creating partner configuration {PARTNER_A} may or may not have happened")), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("creating partner configuration {PARTNER_A} may or may not have happened")),
+        "{err}"
+    );
 }
