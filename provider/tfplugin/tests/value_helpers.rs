@@ -183,6 +183,28 @@ fn at_path_finds_parts_and_reports_paths_that_do_not_fit() {
     assert_eq!(value.at_path(&root.attr("not_set")), Some(&Value::Null));
 }
 
+#[test]
+fn at_path_mut_sets_parts_and_creates_missing_attributes() {
+    let mut value = settings_value();
+    let access = AttributePath::root().attr("b2b_collaboration_inbound").attr("users_and_groups").attr("access_type");
+    *value.at_path_mut(&access).unwrap() = Value::from("blocked");
+    assert_eq!(value.at_path(&access), Some(&Value::from("blocked")));
+    *value.at_path_mut(&AttributePath::root().attr("order").index(1)).unwrap() = Value::from("x");
+    assert_eq!(value.get_attr("order"), &Value::list([Value::from("AzureActiveDirectory"), Value::from("x")]));
+    *value.at_path_mut(&AttributePath::root().attr("new_attribute")).unwrap() = Value::from(true);
+    assert_eq!(value.get_attr("new_attribute"), &Value::from(true));
+    // No place inside a null, a missing map key or an index out of range.
+    assert!(value.at_path_mut(&AttributePath::root().attr("labels").key("missing")).is_none());
+    assert!(value.at_path_mut(&AttributePath::root().attr("order").index(9)).is_none());
+    let mut with_null = Value::object([("inner", Value::Null)]);
+    assert!(with_null.at_path_mut(&AttributePath::root().attr("inner").attr("x")).is_none());
+    // Dynamic wrappers are looked through.
+    let mut wrapped =
+        Value::object([("d", Value::Dynamic(Type::list(Type::Bool), Box::new(Value::list([Value::from(true)]))))]);
+    *wrapped.at_path_mut(&AttributePath::root().attr("d").index(0)).unwrap() = Value::from(false);
+    assert_eq!(wrapped.get_attr("d").as_elements(), Some(&[Value::from(false)][..]));
+}
+
 // ---- Helpers ----
 
 #[test]

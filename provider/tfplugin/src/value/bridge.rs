@@ -12,14 +12,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::json::{DynamicForm, decode_with};
-use super::path::{AttributePath, PathStep};
+use super::path::PathStep;
 use super::{Type, Value, ValueError};
 
 impl Value {
     /// The value as plain JSON. Fails, with the path, if there is an unknown anywhere, or a number too large for a
     /// JSON float.
     pub fn to_json_value(&self) -> Result<serde_json::Value, ValueError> {
-        to_json(self, &mut AttributePath::root())
+        to_json(self)
     }
 
     /// A value of type `ty` from plain JSON (as a model serializes). Missing object attributes become null; at a
@@ -45,11 +45,12 @@ impl Value {
     }
 }
 
-fn to_json(value: &Value, path: &mut AttributePath) -> Result<serde_json::Value, ValueError> {
+/// Converts one part; errors get their path on the way up (see [`ValueError::under`]).
+fn to_json(value: &Value) -> Result<serde_json::Value, ValueError> {
     use serde_json::Value as Json;
     Ok(match value {
         Value::Unknown => {
-            return Err(ValueError::new(path.clone(), "the value is not known yet, so it has no JSON form"));
+            return Err(ValueError::at_root("the value is not known yet, so it has no JSON form"));
         }
         Value::Null => Json::Null,
         Value::Bool(value) => Json::Bool(*value),
@@ -60,42 +61,35 @@ fn to_json(value: &Value, path: &mut AttributePath) -> Result<serde_json::Value,
             } else if let Some(integer) = number.as_u64() {
                 Json::from(integer)
             } else {
-                let float = serde_json::Number::from_f64(number.as_f64()).ok_or_else(|| {
-                    ValueError::new(path.clone(), format!("the number {number} is too large for JSON"))
-                })?;
+                let float = serde_json::Number::from_f64(number.as_f64())
+                    .ok_or_else(|| ValueError::at_root(format!("the number {number} is too large for JSON")))?;
                 Json::Number(float)
             }
         }
         Value::List(elements) | Value::Tuple(elements) => {
             let mut array = Vec::with_capacity(elements.len());
             for (index, element) in elements.iter().enumerate() {
-                path.push(PathStep::ElementKeyInt(index as i64));
-                array.push(to_json(element, path)?);
-                path.pop();
+                array.push(to_json(element).map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?);
             }
             Json::Array(array)
         }
-        Value::Set(elements) => {
-            Json::Array(elements.iter().map(|element| to_json(element, path)).collect::<Result<_, _>>()?)
-        }
+        Value::Set(elements) => Json::Array(elements.iter().map(to_json).collect::<Result<_, _>>()?),
         Value::Map(entries) => {
             let mut object = serde_json::Map::new();
             for (key, element) in entries {
-                path.push(PathStep::ElementKeyString(key.clone()));
-                object.insert(key.clone(), to_json(element, path)?);
-                path.pop();
+                let element = to_json(element).map_err(|error| error.under(PathStep::ElementKeyString(key.clone())))?;
+                object.insert(key.clone(), element);
             }
             Json::Object(object)
         }
         Value::Object(attributes) => {
             let mut object = serde_json::Map::new();
             for (name, attribute) in attributes {
-                path.push(PathStep::Attribute(name.clone()));
-                object.insert(name.clone(), to_json(attribute, path)?);
-                path.pop();
+                let attribute = to_json(attribute).map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
+                object.insert(name.clone(), attribute);
             }
             Json::Object(object)
         }
-        Value::Dynamic(_, inner) => to_json(inner, path)?,
+        Value::Dynamic(_, inner) => to_json(inner)?,
     })
 }

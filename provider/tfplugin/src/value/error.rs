@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::path::AttributePath;
+use super::path::{AttributePath, PathStep};
 
 /// A value or type that could not be decoded, encoded or converted.
 ///
@@ -27,12 +27,11 @@ impl ValueError {
         ValueError::new(AttributePath::root(), message)
     }
 
-    /// The same error, with `prefix` put in front of its path. Used when a value nested in another (for example the
-    /// payload of a dynamic value) is decoded on its own.
-    pub fn within(mut self, prefix: &AttributePath) -> Self {
-        let mut steps = prefix.steps.clone();
-        steps.append(&mut self.path.steps);
-        self.path.steps = steps;
+    /// The same error, one level further down: `step` is put in front of its path. Codecs build paths this way,
+    /// as errors travel up, so that decoding pays nothing for paths when it succeeds.
+    #[must_use]
+    pub fn under(mut self, step: PathStep) -> Self {
+        self.path.steps.insert(0, step);
         self
     }
 }

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use super::path::{AttributePath, PathStep};
+use super::path::PathStep;
 use super::types::write_json_string;
 use super::{Number, Type, Value, ValueError};
 
@@ -30,7 +30,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
 
 /// Encodes a value of type `ty` as JSON. Fails if the value holds an unknown anywhere.
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
-    let mut writer = Writer { out: String::new(), path: AttributePath::root() };
+    let mut writer = Writer { out: String::new() };
     writer.value(value, ty)?;
     Ok(writer.out.into_bytes())
 }
@@ -44,14 +44,14 @@ pub(crate) enum DynamicForm {
     Implied,
 }
 
+/// Decodes JSON bytes as a value of type `ty`, reading dynamic positions in the given form.
 pub(crate) fn decode_with(bytes: &[u8], ty: &Type, form: DynamicForm) -> Result<Value, ValueError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ValueError::at_root("the JSON data is not valid UTF-8"))?;
     let mut reader = Reader { text, position: 0, depth: 0, form };
-    let mut path = AttributePath::root();
-    let value = reader.value(ty, &mut path)?;
+    let value = reader.value(ty)?;
     reader.skip_whitespace();
     if reader.position != text.len() {
-        return Err(reader.syntax_error(&AttributePath::root(), "unexpected data after the value"));
+        return Err(reader.syntax_error("unexpected data after the value"));
     }
     Ok(value)
 }
@@ -67,7 +67,8 @@ enum Token<'a> {
     ObjectStart,
 }
 
-/// A typed reader over JSON text: it parses and type-checks in one pass, without an intermediate tree.
+/// A typed reader over JSON text: it parses and type-checks in one pass, without an intermediate tree. Errors are
+/// created at the root and given their path on the way up (see [`ValueError::under`]).
 struct Reader<'a> {
     text: &'a str,
     position: usize,
@@ -76,22 +77,24 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn value(&mut self, ty: &Type, path: &mut AttributePath) -> Result<Value, ValueError> {
-        let token = self.token(path)?;
+    fn value(&mut self, ty: &Type) -> Result<Value, ValueError> {
+        let token = self.token()?;
         if let Token::Null = token {
             return Ok(Value::Null);
         }
-        let mismatch = |reader: &Reader<'_>, token: &Token<'_>, path: &AttributePath| {
-            ValueError::new(
-                path.clone(),
-                format!("expected {}, found {} at byte {}", describe(ty), token_kind(token), reader.position),
-            )
+        let mismatch = |reader: &Reader<'_>, token: &Token<'_>| {
+            ValueError::at_root(format!(
+                "expected {}, found {} at byte {}",
+                ty.with_article(),
+                token_kind(token),
+                reader.position
+            ))
         };
         match ty {
             Type::Dynamic => match self.form {
-                DynamicForm::Wrapped => self.wrapped_dynamic(token, path),
+                DynamicForm::Wrapped => self.wrapped_dynamic(token),
                 DynamicForm::Implied => {
-                    let (ty, value) = self.implied(token, path)?;
+                    let (ty, value) = self.implied(token)?;
                     Ok(Value::Dynamic(ty, Box::new(value)))
                 }
             },
@@ -99,92 +102,101 @@ impl<'a> Reader<'a> {
                 Token::Bool(value) => Ok(Value::Bool(value)),
                 Token::String(text) if text == "true" => Ok(Value::Bool(true)),
                 Token::String(text) if text == "false" => Ok(Value::Bool(false)),
-                other => Err(mismatch(self, &other, path)),
+                other => Err(mismatch(self, &other)),
             },
             Type::Number => match token {
-                Token::Number(text) => Number::parse(text).map(Value::Number).map_err(|error| error.within(path)),
-                Token::String(text) => Number::parse(&text).map(Value::Number).map_err(|error| error.within(path)),
-                other => Err(mismatch(self, &other, path)),
+                Token::Number(text) => Number::parse(text).map(Value::Number),
+                Token::String(text) => Number::parse(&text).map(Value::Number),
+                other => Err(mismatch(self, &other)),
             },
             Type::String => match token {
                 Token::String(text) => Ok(Value::String(text)),
                 Token::Number(text) => Ok(Value::String(text.to_owned())),
                 Token::Bool(value) => Ok(Value::String(value.to_string())),
-                other => Err(mismatch(self, &other, path)),
+                other => Err(mismatch(self, &other)),
             },
-            Type::List(element_type) | Type::Set(element_type) => {
-                let Token::ArrayStart = token else { return Err(mismatch(self, &token, path)) };
-                let is_list = matches!(ty, Type::List(_));
+            Type::List(element_type) => {
+                let Token::ArrayStart = token else { return Err(mismatch(self, &token)) };
                 let mut elements = Vec::new();
-                self.enter(path)?;
-                while self.next_element(path, elements.is_empty())? {
-                    // Set elements have no path step of their own: errors point at the set.
-                    if is_list {
-                        path.push(PathStep::ElementKeyInt(elements.len() as i64));
-                    }
-                    elements.push(self.value(element_type, path)?);
-                    if is_list {
-                        path.pop();
-                    }
+                self.enter()?;
+                while self.next_element(elements.is_empty())? {
+                    let index = elements.len() as i64;
+                    let element =
+                        self.value(element_type).map_err(|error| error.under(PathStep::ElementKeyInt(index)))?;
+                    elements.push(element);
                 }
-                self.depth -= 1;
-                Ok(if is_list { Value::List(elements) } else { Value::Set(elements) })
+                self.leave();
+                Ok(Value::List(elements))
+            }
+            Type::Set(element_type) => {
+                let Token::ArrayStart = token else { return Err(mismatch(self, &token)) };
+                let mut elements = Vec::new();
+                self.enter()?;
+                while self.next_element(elements.is_empty())? {
+                    // Set elements have no path step of their own: errors point at the set.
+                    elements.push(self.value(element_type)?);
+                }
+                self.leave();
+                Ok(Value::Set(elements))
             }
             Type::Tuple(element_types) => {
-                let Token::ArrayStart = token else { return Err(mismatch(self, &token, path)) };
+                let Token::ArrayStart = token else { return Err(mismatch(self, &token)) };
                 let mut elements = Vec::with_capacity(element_types.len());
-                self.enter(path)?;
-                while self.next_element(path, elements.is_empty())? {
-                    let Some(element_type) = element_types.get(elements.len()) else {
-                        return Err(ValueError::new(
-                            path.clone(),
-                            format!("expected a tuple of {} element(s), found more", element_types.len()),
-                        ));
+                self.enter()?;
+                while self.next_element(elements.is_empty())? {
+                    let index = elements.len();
+                    let Some(element_type) = element_types.get(index) else {
+                        return Err(ValueError::at_root(format!(
+                            "expected a tuple of {} element(s), found more",
+                            element_types.len()
+                        )));
                     };
-                    path.push(PathStep::ElementKeyInt(elements.len() as i64));
-                    elements.push(self.value(element_type, path)?);
-                    path.pop();
+                    let element =
+                        self.value(element_type).map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?;
+                    elements.push(element);
                 }
-                self.depth -= 1;
+                self.leave();
                 if elements.len() != element_types.len() {
-                    return Err(ValueError::new(
-                        path.clone(),
-                        format!("expected a tuple of {} element(s), found {}", element_types.len(), elements.len()),
-                    ));
+                    return Err(ValueError::at_root(format!(
+                        "expected a tuple of {} element(s), found {}",
+                        element_types.len(),
+                        elements.len()
+                    )));
                 }
                 Ok(Value::Tuple(elements))
             }
             Type::Map(element_type) => {
-                let Token::ObjectStart = token else { return Err(mismatch(self, &token, path)) };
+                let Token::ObjectStart = token else { return Err(mismatch(self, &token)) };
                 let mut entries = BTreeMap::new();
-                self.enter(path)?;
-                while let Some(key) = self.next_member(path, entries.is_empty())? {
-                    path.push(PathStep::ElementKeyString(key.clone()));
-                    let element = self.value(element_type, path)?;
-                    if entries.insert(key, element).is_some() {
-                        return Err(ValueError::new(path.clone(), "the key appears more than once"));
+                self.enter()?;
+                while let Some(key) = self.next_member(entries.is_empty())? {
+                    let element = self
+                        .value(element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyString(key.clone())))?;
+                    if let Some(duplicate) = insert_new(&mut entries, key, element) {
+                        return Err(ValueError::at_root("the key appears more than once")
+                            .under(PathStep::ElementKeyString(duplicate)));
                     }
-                    path.pop();
                 }
-                self.depth -= 1;
+                self.leave();
                 Ok(Value::Map(entries))
             }
             Type::Object { attributes, .. } => {
-                let Token::ObjectStart = token else { return Err(mismatch(self, &token, path)) };
+                let Token::ObjectStart = token else { return Err(mismatch(self, &token)) };
                 let mut values = BTreeMap::new();
-                self.enter(path)?;
-                while let Some(name) = self.next_member(path, values.is_empty())? {
+                self.enter()?;
+                while let Some(name) = self.next_member(values.is_empty())? {
                     let Some(attribute_type) = attributes.get(&name) else {
-                        return Err(ValueError::new(path.clone(), format!("unsupported attribute {name:?}")));
+                        return Err(ValueError::at_root(format!("unsupported attribute {name:?}")));
                     };
-                    path.push(PathStep::Attribute(name.clone()));
-                    let attribute = self.value(attribute_type, path)?;
-                    if values.insert(name, attribute).is_some() {
-                        return Err(ValueError::new(path.clone(), "the attribute appears more than once"));
+                    let attribute =
+                        self.value(attribute_type).map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
+                    if let Some(duplicate) = insert_new(&mut values, name, attribute) {
+                        return Err(ValueError::at_root("the attribute appears more than once")
+                            .under(PathStep::Attribute(duplicate)));
                     }
-                    path.pop();
                 }
-                self.depth -= 1;
+                self.leave();
                 if values.len() < attributes.len() {
                     for name in attributes.keys() {
                         values.entry(name.clone()).or_insert(Value::Null);
@@ -197,126 +209,122 @@ impl<'a> Reader<'a> {
 
     /// Reads cty's `{"value": V, "type": T}` wrapper. The value may come before the type, so it is skipped first and
     /// decoded once the type is known.
-    fn wrapped_dynamic(&mut self, token: Token<'a>, path: &mut AttributePath) -> Result<Value, ValueError> {
+    fn wrapped_dynamic(&mut self, token: Token<'a>) -> Result<Value, ValueError> {
         let Token::ObjectStart = token else {
-            return Err(ValueError::new(
-                path.clone(),
-                format!(
-                    "a value of dynamic type must be a {{\"value\", \"type\"}} object, found {}",
-                    token_kind(&token)
-                ),
-            ));
+            return Err(ValueError::at_root(format!(
+                "a value of dynamic type must be a {{\"value\", \"type\"}} object, found {}",
+                token_kind(&token)
+            )));
         };
         let mut value_text = None;
         let mut ty = None;
-        self.enter(path)?;
+        self.enter()?;
         let mut first = true;
-        while let Some(key) = self.next_member(path, first)? {
+        while let Some(key) = self.next_member(first)? {
             first = false;
             match key.as_str() {
-                "value" if value_text.is_none() => value_text = Some(self.skip_value(path)?),
-                "type" if ty.is_none() => {
-                    let type_text = self.skip_value(path)?;
-                    ty = Some(Type::from_json(type_text.as_bytes()).map_err(|error| error.within(path))?);
-                }
+                "value" if value_text.is_none() => value_text = Some(self.skip_value()?),
+                "type" if ty.is_none() => ty = Some(Type::from_json(self.skip_value()?.as_bytes())?),
                 other => {
-                    return Err(ValueError::new(
-                        path.clone(),
-                        format!("unexpected key {other:?} in a value of dynamic type"),
-                    ));
+                    return Err(ValueError::at_root(format!("unexpected key {other:?} in a value of dynamic type")));
                 }
             }
         }
-        self.depth -= 1;
+        self.leave();
         let (Some(value_text), Some(ty)) = (value_text, ty) else {
-            return Err(ValueError::new(path.clone(), "a value of dynamic type needs both \"value\" and \"type\""));
+            return Err(ValueError::at_root("a value of dynamic type needs both \"value\" and \"type\""));
         };
         if ty == Type::Dynamic {
-            return Err(ValueError::new(path.clone(), "a dynamic value must name a concrete type, not \"dynamic\""));
+            return Err(ValueError::at_root("a dynamic value must name a concrete type, not \"dynamic\""));
         }
         let mut inner = Reader { text: value_text, position: 0, depth: self.depth, form: self.form };
-        let value = inner.value(&ty, path)?;
+        let value = inner.value(&ty)?;
         Ok(Value::Dynamic(ty, Box::new(value)))
     }
 
     /// Reads plain JSON and the type its shape implies, as cty does for JSON of unknown type.
-    fn implied(&mut self, token: Token<'a>, path: &mut AttributePath) -> Result<(Type, Value), ValueError> {
+    fn implied(&mut self, token: Token<'a>) -> Result<(Type, Value), ValueError> {
         Ok(match token {
             Token::Null => (Type::Dynamic, Value::Null),
             Token::Bool(value) => (Type::Bool, Value::Bool(value)),
-            Token::Number(text) => (Type::Number, Value::Number(Number::parse(text).map_err(|e| e.within(path))?)),
+            Token::Number(text) => (Type::Number, Value::Number(Number::parse(text)?)),
             Token::String(text) => (Type::String, Value::String(text)),
             Token::ArrayStart => {
                 let (mut types, mut values) = (Vec::new(), Vec::new());
-                self.enter(path)?;
-                while self.next_element(path, values.is_empty())? {
-                    path.push(PathStep::ElementKeyInt(values.len() as i64));
-                    let token = self.token(path)?;
-                    let (ty, value) = self.implied(token, path)?;
-                    path.pop();
+                self.enter()?;
+                while self.next_element(values.is_empty())? {
+                    let index = values.len() as i64;
+                    let token = self.token()?;
+                    let (ty, value) =
+                        self.implied(token).map_err(|error| error.under(PathStep::ElementKeyInt(index)))?;
                     types.push(ty);
                     values.push(value);
                 }
-                self.depth -= 1;
+                self.leave();
                 (Type::Tuple(types), Value::Tuple(values))
             }
             Token::ObjectStart => {
                 let (mut types, mut values) = (BTreeMap::new(), BTreeMap::new());
-                self.enter(path)?;
-                while let Some(name) = self.next_member(path, values.is_empty())? {
-                    path.push(PathStep::Attribute(name.clone()));
-                    let token = self.token(path)?;
-                    let (ty, value) = self.implied(token, path)?;
-                    if values.insert(name.clone(), value).is_some() {
-                        return Err(ValueError::new(path.clone(), "the attribute appears more than once"));
+                self.enter()?;
+                while let Some(name) = self.next_member(values.is_empty())? {
+                    let token = self.token()?;
+                    let (ty, value) =
+                        self.implied(token).map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
+                    types.insert(name.clone(), ty);
+                    if let Some(duplicate) = insert_new(&mut values, name, value) {
+                        return Err(ValueError::at_root("the attribute appears more than once")
+                            .under(PathStep::Attribute(duplicate)));
                     }
-                    path.pop();
-                    types.insert(name, ty);
                 }
-                self.depth -= 1;
+                self.leave();
                 (Type::object(types), Value::Object(values))
             }
         })
     }
 
     /// Skips one complete value, checking its syntax, and returns its text.
-    fn skip_value(&mut self, path: &AttributePath) -> Result<&'a str, ValueError> {
+    fn skip_value(&mut self) -> Result<&'a str, ValueError> {
         self.skip_whitespace();
         let start = self.position;
-        match self.token(path)? {
+        match self.token()? {
             Token::ArrayStart => {
-                self.enter(path)?;
+                self.enter()?;
                 let mut first = true;
-                while self.next_element(path, first)? {
+                while self.next_element(first)? {
                     first = false;
-                    self.skip_value(path)?;
+                    self.skip_value()?;
                 }
-                self.depth -= 1;
+                self.leave();
             }
             Token::ObjectStart => {
-                self.enter(path)?;
+                self.enter()?;
                 let mut first = true;
-                while self.next_member(path, first)?.is_some() {
+                while self.next_member(first)?.is_some() {
                     first = false;
-                    self.skip_value(path)?;
+                    self.skip_value()?;
                 }
-                self.depth -= 1;
+                self.leave();
             }
             Token::Null | Token::Bool(_) | Token::Number(_) | Token::String(_) => {}
         }
         Ok(&self.text[start..self.position])
     }
 
-    fn enter(&mut self, path: &AttributePath) -> Result<(), ValueError> {
+    /// Notes one more level of nesting, refusing to go deeper than [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), ValueError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ValueError::new(path.clone(), format!("the JSON nests deeper than {MAX_DEPTH} levels")));
+            return Err(ValueError::at_root(format!("the JSON nests deeper than {MAX_DEPTH} levels")));
         }
         Ok(())
     }
 
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
     /// After `[` or an element: true if another element follows (its start is next), false at `]`.
-    fn next_element(&mut self, path: &AttributePath, first: bool) -> Result<bool, ValueError> {
+    fn next_element(&mut self, first: bool) -> Result<bool, ValueError> {
         self.skip_whitespace();
         match self.peek() {
             Some(b']') => {
@@ -328,12 +336,12 @@ impl<'a> Reader<'a> {
                 Ok(true)
             }
             _ if first => Ok(true),
-            _ => Err(self.syntax_error(path, "expected ',' or ']'")),
+            _ => Err(self.syntax_error("expected ',' or ']'")),
         }
     }
 
     /// After `{` or a member: the next member's key (with its `:` consumed), or `None` at `}`.
-    fn next_member(&mut self, path: &AttributePath, first: bool) -> Result<Option<String>, ValueError> {
+    fn next_member(&mut self, first: bool) -> Result<Option<String>, ValueError> {
         self.skip_whitespace();
         match self.peek() {
             Some(b'}') => {
@@ -345,27 +353,27 @@ impl<'a> Reader<'a> {
                 self.skip_whitespace();
             }
             _ if first => {}
-            _ => return Err(self.syntax_error(path, "expected ',' or '}'")),
+            _ => return Err(self.syntax_error("expected ',' or '}'")),
         }
         if self.peek() != Some(b'"') {
-            return Err(self.syntax_error(path, "expected a string key"));
+            return Err(self.syntax_error("expected a string key"));
         }
         self.position += 1;
-        let key = self.string_body(path)?;
+        let key = self.string_body()?;
         self.skip_whitespace();
         if self.peek() != Some(b':') {
-            return Err(self.syntax_error(path, "expected ':'"));
+            return Err(self.syntax_error("expected ':'"));
         }
         self.position += 1;
         Ok(Some(key))
     }
 
-    fn token(&mut self, path: &AttributePath) -> Result<Token<'a>, ValueError> {
+    fn token(&mut self) -> Result<Token<'a>, ValueError> {
         self.skip_whitespace();
         let rest = &self.text.as_bytes()[self.position..];
         let literal = |word: &str| rest.starts_with(word.as_bytes());
         let token = match rest.first() {
-            None => return Err(self.syntax_error(path, "unexpected end of the JSON data")),
+            None => return Err(self.syntax_error("unexpected end of the JSON data")),
             Some(b'n') if literal("null") => {
                 self.position += 4;
                 Token::Null
@@ -380,7 +388,7 @@ impl<'a> Reader<'a> {
             }
             Some(b'"') => {
                 self.position += 1;
-                Token::String(self.string_body(path)?)
+                Token::String(self.string_body()?)
             }
             Some(b'[') => {
                 self.position += 1;
@@ -390,14 +398,14 @@ impl<'a> Reader<'a> {
                 self.position += 1;
                 Token::ObjectStart
             }
-            Some(b'-' | b'0'..=b'9') => Token::Number(self.number_text(path)?),
-            Some(_) => return Err(self.syntax_error(path, "expected a JSON value")),
+            Some(b'-' | b'0'..=b'9') => Token::Number(self.number_text()?),
+            Some(_) => return Err(self.syntax_error("expected a JSON value")),
         };
         Ok(token)
     }
 
     /// Reads a number following JSON's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    fn number_text(&mut self, path: &AttributePath) -> Result<&'a str, ValueError> {
+    fn number_text(&mut self) -> Result<&'a str, ValueError> {
         let bytes = self.text.as_bytes();
         let start = self.position;
         let mut position = start;
@@ -428,14 +436,14 @@ impl<'a> Reader<'a> {
         }
         if !valid {
             self.position = position;
-            return Err(self.syntax_error(path, "invalid number"));
+            return Err(self.syntax_error("invalid number"));
         }
         self.position = position;
         Ok(&self.text[start..position])
     }
 
     /// Reads the rest of a string whose opening quote has been consumed, decoding escapes.
-    fn string_body(&mut self, path: &AttributePath) -> Result<String, ValueError> {
+    fn string_body(&mut self) -> Result<String, ValueError> {
         let bytes = self.text.as_bytes();
         let mut out = String::new();
         loop {
@@ -449,7 +457,7 @@ impl<'a> Reader<'a> {
             }
             out.push_str(&self.text[run_start..self.position]);
             match bytes.get(self.position) {
-                None => return Err(self.syntax_error(path, "unterminated string")),
+                None => return Err(self.syntax_error("unterminated string")),
                 Some(b'"') => {
                     self.position += 1;
                     return Ok(out);
@@ -466,47 +474,47 @@ impl<'a> Reader<'a> {
                         Some(b'r') => Some('\r'),
                         Some(b't') => Some('\t'),
                         Some(b'u') => None,
-                        _ => return Err(self.syntax_error(path, "invalid escape in string")),
+                        _ => return Err(self.syntax_error("invalid escape in string")),
                     };
                     self.position += 1;
                     let character = match simple {
                         Some(character) => character,
-                        None => self.unicode_escape(path)?,
+                        None => self.unicode_escape()?,
                     };
                     out.push(character);
                 }
-                Some(_) => return Err(self.syntax_error(path, "control character in string")),
+                Some(_) => return Err(self.syntax_error("control character in string")),
             }
         }
     }
 
     /// Decodes the hex digits of a `\u` escape (the `\u` is consumed), joining a UTF-16 surrogate pair.
-    fn unicode_escape(&mut self, path: &AttributePath) -> Result<char, ValueError> {
-        let first = self.hex4(path)?;
+    fn unicode_escape(&mut self) -> Result<char, ValueError> {
+        let first = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&first) {
             if !self.text.as_bytes()[self.position..].starts_with(b"\\u") {
-                return Err(self.syntax_error(path, "unpaired surrogate in string"));
+                return Err(self.syntax_error("unpaired surrogate in string"));
             }
             self.position += 2;
-            let second = self.hex4(path)?;
+            let second = self.hex4()?;
             if !(0xDC00..0xE000).contains(&second) {
-                return Err(self.syntax_error(path, "unpaired surrogate in string"));
+                return Err(self.syntax_error("unpaired surrogate in string"));
             }
             0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
         } else {
             first
         };
-        char::from_u32(code).ok_or_else(|| self.syntax_error(path, "unpaired surrogate in string"))
+        char::from_u32(code).ok_or_else(|| self.syntax_error("unpaired surrogate in string"))
     }
 
-    fn hex4(&mut self, path: &AttributePath) -> Result<u32, ValueError> {
+    fn hex4(&mut self) -> Result<u32, ValueError> {
         let digits = self
             .text
             .get(self.position..self.position + 4)
             .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
-            .ok_or_else(|| self.syntax_error(path, "invalid \\u escape in string"))?;
+            .ok_or_else(|| self.syntax_error("invalid \\u escape in string"))?;
         self.position += 4;
-        u32::from_str_radix(digits, 16).map_err(|_| self.syntax_error(path, "invalid \\u escape in string"))
+        u32::from_str_radix(digits, 16).map_err(|_| self.syntax_error("invalid \\u escape in string"))
     }
 
     fn skip_whitespace(&mut self) {
@@ -520,16 +528,19 @@ impl<'a> Reader<'a> {
         self.text.as_bytes().get(self.position).copied()
     }
 
-    fn syntax_error(&self, path: &AttributePath, what: &str) -> ValueError {
-        ValueError::new(path.clone(), format!("invalid JSON at byte {}: {what}", self.position))
+    fn syntax_error(&self, what: &str) -> ValueError {
+        ValueError::at_root(format!("invalid JSON at byte {}: {what}", self.position))
     }
 }
 
-fn describe(ty: &Type) -> String {
-    match ty {
-        Type::Object { .. } => "an object".to_owned(),
-        Type::Tuple(_) => "a tuple".to_owned(),
-        other => format!("a {other}"),
+/// Inserts a new entry; if the key was already there, keeps the map unchanged and returns the key.
+fn insert_new(map: &mut BTreeMap<String, Value>, key: String, value: Value) -> Option<String> {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(value);
+            None
+        }
+        std::collections::btree_map::Entry::Occupied(slot) => Some(slot.key().clone()),
     }
 }
 
@@ -547,7 +558,6 @@ fn token_kind(token: &Token<'_>) -> &'static str {
 /// Writes JSON text. The only errors are unknowns and values that do not fit their type.
 struct Writer {
     out: String,
-    path: AttributePath,
 }
 
 impl Writer {
@@ -556,7 +566,7 @@ impl Writer {
             return self.dynamic(value);
         }
         match (value, ty) {
-            (Value::Unknown, _) => return Err(self.error("JSON cannot represent an unknown value")),
+            (Value::Unknown, _) => return Err(ValueError::at_root("JSON cannot represent an unknown value")),
             (Value::Null, _) => self.out.push_str("null"),
             (Value::Dynamic(inner_type, inner), _) if inner_type == ty => self.value(inner, ty)?,
             (Value::Bool(value), Type::Bool) => self.out.push_str(if *value { "true" } else { "false" }),
@@ -568,9 +578,8 @@ impl Writer {
                     if index > 0 {
                         self.out.push(',');
                     }
-                    self.path.push(PathStep::ElementKeyInt(index as i64));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?;
                 }
                 self.out.push(']');
             }
@@ -586,7 +595,7 @@ impl Writer {
             }
             (Value::Tuple(elements), Type::Tuple(element_types)) => {
                 if elements.len() != element_types.len() {
-                    return Err(self.error(format!(
+                    return Err(ValueError::at_root(format!(
                         "expected a tuple of {} element(s), found {}",
                         element_types.len(),
                         elements.len()
@@ -597,9 +606,8 @@ impl Writer {
                     if index > 0 {
                         self.out.push(',');
                     }
-                    self.path.push(PathStep::ElementKeyInt(index as i64));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?;
                 }
                 self.out.push(']');
             }
@@ -611,15 +619,16 @@ impl Writer {
                     }
                     write_json_string(&mut self.out, key);
                     self.out.push(':');
-                    self.path.push(PathStep::ElementKeyString(key.clone()));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyString(key.clone())))?;
                 }
                 self.out.push('}');
             }
             (Value::Object(values), Type::Object { attributes, .. }) => {
                 if let Some(extra) = values.keys().find(|name| !attributes.contains_key(*name)) {
-                    return Err(self.error(format!("the object has attribute {extra:?}, which its type does not")));
+                    return Err(ValueError::at_root(format!(
+                        "the object has attribute {extra:?}, which its type does not"
+                    )));
                 }
                 self.out.push('{');
                 for (index, (name, attribute_type)) in attributes.iter().enumerate() {
@@ -628,14 +637,17 @@ impl Writer {
                     }
                     write_json_string(&mut self.out, name);
                     self.out.push(':');
-                    self.path.push(PathStep::Attribute(name.clone()));
-                    self.value(values.get(name).unwrap_or(&Value::Null), attribute_type)?;
-                    self.path.pop();
+                    self.value(values.get(name).unwrap_or(&Value::Null), attribute_type)
+                        .map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
                 }
                 self.out.push('}');
             }
             (value, ty) => {
-                return Err(self.error(format!("expected {}, found {}", describe(ty), value.kind_name())));
+                return Err(ValueError::at_root(format!(
+                    "expected {}, found {}",
+                    ty.with_article(),
+                    value.kind_name()
+                )));
             }
         }
         Ok(())
@@ -643,13 +655,13 @@ impl Writer {
 
     fn dynamic(&mut self, value: &Value) -> Result<(), ValueError> {
         match value {
-            Value::Unknown => Err(self.error("JSON cannot represent an unknown value")),
+            Value::Unknown => Err(ValueError::at_root("JSON cannot represent an unknown value")),
             Value::Null => {
                 self.out.push_str("null");
                 Ok(())
             }
             Value::Dynamic(Type::Dynamic, _) => {
-                Err(self.error("a dynamic value must name a concrete type, not \"dynamic\""))
+                Err(ValueError::at_root("a dynamic value must name a concrete type, not \"dynamic\""))
             }
             Value::Dynamic(inner_type, inner) => {
                 self.out.push_str("{\"value\":");
@@ -659,14 +671,10 @@ impl Writer {
                 self.out.push('}');
                 Ok(())
             }
-            other => Err(self.error(format!(
+            other => Err(ValueError::at_root(format!(
                 "a value of dynamic type must be wrapped in Value::Dynamic with its concrete type, found {}",
                 other.kind_name()
             ))),
         }
-    }
-
-    fn error(&self, message: impl Into<String>) -> ValueError {
-        ValueError::new(self.path.clone(), message)
     }
 }

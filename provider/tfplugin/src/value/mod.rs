@@ -18,7 +18,7 @@
 //! - `ValueError { path: AttributePath, message: String }`.
 //! - `Value` helpers: `is_null`, `is_unknown`, `is_known` (not unknown), `is_fully_known` (no unknown anywhere),
 //!   `get_attr(name) -> &Value` (Null for a missing attribute of an object), `at_path(&AttributePath) ->
-//!   Option<&Value>`, `null()`/`unknown()`/`object_of_nulls(&Type)` and per-kind constructors, `as_str`, `as_bool`,
+//!   Option<&Value>` and `at_path_mut`, `null()`/`unknown()`/`object_of_nulls(&Type)` and per-kind constructors, `as_str`, `as_bool`,
 //!   `as_number`, `as_i64`, `as_elements`, `as_map`, `attributes`, `walk`/`walk_mut` (every node with its path and
 //!   type), `semantically_equal`, and the serde bridge:
 //!   `Value::to_json_value(&self) -> Result<serde_json::Value, ValueError>` (fails on unknown) and
@@ -148,6 +148,14 @@ impl Value {
             value = inner;
         }
         value
+    }
+
+    /// The mutable counterpart of [`Value::unwrap_dynamic`].
+    pub fn unwrap_dynamic_mut(&mut self) -> &mut Value {
+        match self {
+            Value::Dynamic(_, inner) => inner.unwrap_dynamic_mut(),
+            other => other,
+        }
     }
 
     /// True for null (looking through a dynamic wrapper).

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use rmp::encode::ByteBuf;
 use rmpv::ValueRef;
 
-use super::path::{AttributePath, PathStep};
+use super::path::PathStep;
 use super::{Number, Type, Value, ValueError};
 
 /// The extension type cty uses for a plain unknown.
@@ -44,109 +44,95 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
             rest.len()
         )));
     }
-    decode_value(&raw, ty, &mut AttributePath::root())
+    decode_value(&raw, ty)
 }
 
 /// Encodes a value of type `ty` as msgpack.
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
-    let mut writer = Writer { buffer: ByteBuf::new(), path: AttributePath::root() };
+    let mut writer = Writer { buffer: ByteBuf::new() };
     writer.value(value, ty)?;
     Ok(writer.buffer.into_vec())
 }
 
-fn decode_value(raw: &ValueRef<'_>, ty: &Type, path: &mut AttributePath) -> Result<Value, ValueError> {
+/// Decodes one part. Errors are created at the root and given their path on the way up (see [`ValueError::under`]).
+fn decode_value(raw: &ValueRef<'_>, ty: &Type) -> Result<Value, ValueError> {
     // cty checks for the unknown extension before anything else, at any type, including dynamic.
     if let ValueRef::Ext(..) = raw {
         return Ok(Value::Unknown);
     }
     if let Type::Dynamic = ty {
-        return decode_dynamic(raw, path);
+        return decode_dynamic(raw);
     }
     if let ValueRef::Nil = raw {
         return Ok(Value::Null);
     }
-    let mismatch = |path: &AttributePath| {
-        ValueError::new(path.clone(), format!("expected {}, found msgpack {}", describe(ty), raw_kind(raw)))
-    };
+    let mismatch = || ValueError::at_root(format!("expected {}, found msgpack {}", ty.with_article(), raw_kind(raw)));
     match ty {
         Type::Bool => match raw {
             ValueRef::Boolean(value) => Ok(Value::Bool(*value)),
-            _ => Err(mismatch(path)),
+            _ => Err(mismatch()),
         },
-        Type::Number => decode_number(raw, path).ok_or_else(|| mismatch(path))?.map(Value::Number),
+        Type::Number => decode_number(raw).ok_or_else(mismatch)?.map(Value::Number),
         Type::String => match raw {
-            ValueRef::String(text) => match text.as_str() {
-                Some(text) => Ok(Value::String(text.to_owned())),
-                None => Err(ValueError::new(path.clone(), "the string is not valid UTF-8")),
-            },
+            ValueRef::String(text) => text.as_str().map(|text| Value::String(text.to_owned())).ok_or_else(not_utf8),
             // cty's decoder reads binary data where it expects a string, so we do too.
-            ValueRef::Binary(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => Ok(Value::String(text.to_owned())),
-                Err(_) => Err(ValueError::new(path.clone(), "the string is not valid UTF-8")),
-            },
-            _ => Err(mismatch(path)),
+            ValueRef::Binary(bytes) => {
+                std::str::from_utf8(bytes).map(|text| Value::String(text.to_owned())).map_err(|_| not_utf8())
+            }
+            _ => Err(mismatch()),
         },
         Type::List(element_type) => {
-            let ValueRef::Array(items) = raw else { return Err(mismatch(path)) };
-            let mut elements = Vec::with_capacity(items.len());
-            for (index, item) in items.iter().enumerate() {
-                path.push(PathStep::ElementKeyInt(index as i64));
-                elements.push(decode_value(item, element_type, path)?);
-                path.pop();
-            }
-            Ok(Value::List(elements))
+            let ValueRef::Array(items) = raw else { return Err(mismatch()) };
+            let elements = items.iter().enumerate().map(|(index, item)| {
+                decode_value(item, element_type).map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))
+            });
+            elements.collect::<Result<_, _>>().map(Value::List)
         }
         Type::Set(element_type) => {
-            let ValueRef::Array(items) = raw else { return Err(mismatch(path)) };
+            let ValueRef::Array(items) = raw else { return Err(mismatch()) };
             // Set elements have no path step of their own: errors point at the set.
-            let elements: Result<Vec<Value>, ValueError> =
-                items.iter().map(|item| decode_value(item, element_type, path)).collect();
-            elements.map(Value::Set)
+            items.iter().map(|item| decode_value(item, element_type)).collect::<Result<_, _>>().map(Value::Set)
         }
         Type::Tuple(element_types) => {
-            let ValueRef::Array(items) = raw else { return Err(mismatch(path)) };
+            let ValueRef::Array(items) = raw else { return Err(mismatch()) };
             if items.len() != element_types.len() {
-                return Err(ValueError::new(
-                    path.clone(),
-                    format!("expected a tuple of {} element(s), found {}", element_types.len(), items.len()),
-                ));
+                return Err(ValueError::at_root(format!(
+                    "expected a tuple of {} element(s), found {}",
+                    element_types.len(),
+                    items.len()
+                )));
             }
-            let mut elements = Vec::with_capacity(items.len());
-            for (index, (item, element_type)) in items.iter().zip(element_types).enumerate() {
-                path.push(PathStep::ElementKeyInt(index as i64));
-                elements.push(decode_value(item, element_type, path)?);
-                path.pop();
-            }
-            Ok(Value::Tuple(elements))
+            let elements = items.iter().zip(element_types).enumerate().map(|(index, (item, element_type))| {
+                decode_value(item, element_type).map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))
+            });
+            elements.collect::<Result<_, _>>().map(Value::Tuple)
         }
         Type::Map(element_type) => {
-            let ValueRef::Map(entries) = raw else { return Err(mismatch(path)) };
+            let ValueRef::Map(entries) = raw else { return Err(mismatch()) };
             let mut map = BTreeMap::new();
             for (raw_key, raw_value) in entries {
-                let key = map_key(raw_key, path)?;
-                path.push(PathStep::ElementKeyString(key.to_owned()));
-                let element = decode_value(raw_value, element_type, path)?;
+                let key = map_key(raw_key)?;
+                let step = || PathStep::ElementKeyString(key.to_owned());
+                let element = decode_value(raw_value, element_type).map_err(|error| error.under(step()))?;
                 if map.insert(key.to_owned(), element).is_some() {
-                    return Err(ValueError::new(path.clone(), "the key appears more than once"));
+                    return Err(ValueError::at_root("the key appears more than once").under(step()));
                 }
-                path.pop();
             }
             Ok(Value::Map(map))
         }
         Type::Object { attributes, .. } => {
-            let ValueRef::Map(entries) = raw else { return Err(mismatch(path)) };
+            let ValueRef::Map(entries) = raw else { return Err(mismatch()) };
             let mut object = BTreeMap::new();
             for (raw_key, raw_value) in entries {
-                let name = map_key(raw_key, path)?;
+                let name = map_key(raw_key)?;
                 let Some(attribute_type) = attributes.get(name) else {
-                    return Err(ValueError::new(path.clone(), format!("unsupported attribute {name:?}")));
+                    return Err(ValueError::at_root(format!("unsupported attribute {name:?}")));
                 };
-                path.push(PathStep::Attribute(name.to_owned()));
-                let attribute = decode_value(raw_value, attribute_type, path)?;
+                let step = || PathStep::Attribute(name.to_owned());
+                let attribute = decode_value(raw_value, attribute_type).map_err(|error| error.under(step()))?;
                 if object.insert(name.to_owned(), attribute).is_some() {
-                    return Err(ValueError::new(path.clone(), "the attribute appears more than once"));
+                    return Err(ValueError::at_root("the attribute appears more than once").under(step()));
                 }
-                path.pop();
             }
             // Be lenient where cty is strict: an attribute left out is null, so every attribute is present.
             if object.len() < attributes.len() {
@@ -156,75 +142,68 @@ fn decode_value(raw: &ValueRef<'_>, ty: &Type, path: &mut AttributePath) -> Resu
             }
             Ok(Value::Object(object))
         }
-        Type::Dynamic => decode_dynamic(raw, path),
+        Type::Dynamic => decode_dynamic(raw),
     }
 }
 
 /// Reads a number from any of the forms cty writes. `None` means the msgpack value is not a number at all.
-fn decode_number(raw: &ValueRef<'_>, path: &AttributePath) -> Option<Result<Number, ValueError>> {
-    let within = |result: Result<Number, ValueError>| result.map_err(|error| error.within(path));
+fn decode_number(raw: &ValueRef<'_>) -> Option<Result<Number, ValueError>> {
     Some(match raw {
         ValueRef::Integer(integer) => match (integer.as_i64(), integer.as_u64()) {
             (Some(signed), _) => Ok(Number::from(signed)),
             (None, Some(unsigned)) => Ok(Number::from(unsigned)),
-            (None, None) => Err(ValueError::new(path.clone(), "the integer is out of range")),
+            (None, None) => Err(ValueError::at_root("the integer is out of range")),
         },
         // A float stands for its exact binary value, as in cty (which never sends an inexact one).
-        ValueRef::F32(float) => within(Number::from_f64_exact(f64::from(*float))),
-        ValueRef::F64(float) => within(Number::from_f64_exact(*float)),
+        ValueRef::F32(float) => Number::from_f64_exact(f64::from(*float)),
+        ValueRef::F64(float) => Number::from_f64_exact(*float),
         ValueRef::String(text) => match text.as_str() {
-            Some(text) => within(Number::parse(text)),
-            None => Err(ValueError::new(path.clone(), "the number is not valid UTF-8 text")),
+            Some(text) => Number::parse(text),
+            None => Err(ValueError::at_root("the number is not valid UTF-8 text")),
         },
         _ => return None,
     })
 }
 
-fn decode_dynamic(raw: &ValueRef<'_>, path: &mut AttributePath) -> Result<Value, ValueError> {
+fn decode_dynamic(raw: &ValueRef<'_>) -> Result<Value, ValueError> {
     let items = match raw {
         ValueRef::Nil => return Ok(Value::Null),
         ValueRef::Ext(..) => return Ok(Value::Unknown),
         ValueRef::Array(items) if items.len() == 2 => items,
         _ => {
-            return Err(ValueError::new(
-                path.clone(),
-                format!("a value of dynamic type must be a [type, value] array, found msgpack {}", raw_kind(raw)),
-            ));
+            return Err(ValueError::at_root(format!(
+                "a value of dynamic type must be a [type, value] array, found msgpack {}",
+                raw_kind(raw)
+            )));
         }
     };
     let type_json: &[u8] = match &items[0] {
         ValueRef::Binary(bytes) => bytes,
         ValueRef::String(text) => text.as_bytes(),
         other => {
-            return Err(ValueError::new(
-                path.clone(),
-                format!("the type of a dynamic value must be JSON text, found msgpack {}", raw_kind(other)),
-            ));
+            return Err(ValueError::at_root(format!(
+                "the type of a dynamic value must be JSON text, found msgpack {}",
+                raw_kind(other)
+            )));
         }
     };
-    let ty = Type::from_json(type_json).map_err(|error| error.within(path))?;
+    let ty = Type::from_json(type_json)?;
     if ty == Type::Dynamic {
-        return Err(ValueError::new(path.clone(), "a dynamic value must name a concrete type, not \"dynamic\""));
+        return Err(ValueError::at_root("a dynamic value must name a concrete type, not \"dynamic\""));
     }
-    let inner = decode_value(&items[1], &ty, path)?;
+    let inner = decode_value(&items[1], &ty)?;
     Ok(Value::Dynamic(ty, Box::new(inner)))
 }
 
-fn map_key<'a>(raw: &'a ValueRef<'_>, path: &AttributePath) -> Result<&'a str, ValueError> {
+fn map_key<'a>(raw: &'a ValueRef<'_>) -> Result<&'a str, ValueError> {
     match raw {
-        ValueRef::String(text) => {
-            text.as_str().ok_or_else(|| ValueError::new(path.clone(), "a key is not valid UTF-8"))
-        }
-        other => Err(ValueError::new(path.clone(), format!("keys must be strings, found msgpack {}", raw_kind(other)))),
+        ValueRef::String(text) => text.as_str().ok_or_else(|| ValueError::at_root("a key is not valid UTF-8")),
+        other => Err(ValueError::at_root(format!("keys must be strings, found msgpack {}", raw_kind(other)))),
     }
 }
 
-fn describe(ty: &Type) -> String {
-    match ty {
-        Type::Object { .. } => "an object".to_owned(),
-        Type::Tuple(_) => "a tuple".to_owned(),
-        other => format!("a {other}"),
-    }
+fn not_utf8() -> ValueError {
+    ValueError::at_root("the string is not valid UTF-8")
 }
 
 fn raw_kind(raw: &ValueRef<'_>) -> &'static str {
@@ -245,7 +224,6 @@ fn raw_kind(raw: &ValueRef<'_>) -> &'static str {
 /// fit their type.
 struct Writer {
     buffer: ByteBuf,
-    path: AttributePath,
 }
 
 impl Writer {
@@ -266,9 +244,8 @@ impl Writer {
             (Value::List(elements), Type::List(element_type)) => {
                 self.array_len(elements.len())?;
                 for (index, element) in elements.iter().enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(index as i64));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?;
                 }
             }
             (Value::Set(elements), Type::Set(element_type)) => {
@@ -279,7 +256,7 @@ impl Writer {
             }
             (Value::Tuple(elements), Type::Tuple(element_types)) => {
                 if elements.len() != element_types.len() {
-                    return Err(self.error(format!(
+                    return Err(ValueError::at_root(format!(
                         "expected a tuple of {} element(s), found {}",
                         element_types.len(),
                         elements.len()
@@ -287,34 +264,37 @@ impl Writer {
                 }
                 self.array_len(elements.len())?;
                 for (index, (element, element_type)) in elements.iter().zip(element_types).enumerate() {
-                    self.path.push(PathStep::ElementKeyInt(index as i64));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyInt(index as i64)))?;
                 }
             }
             (Value::Map(entries), Type::Map(element_type)) => {
                 self.map_len(entries.len())?;
                 for (key, element) in entries {
                     self.string(key);
-                    self.path.push(PathStep::ElementKeyString(key.clone()));
-                    self.value(element, element_type)?;
-                    self.path.pop();
+                    self.value(element, element_type)
+                        .map_err(|error| error.under(PathStep::ElementKeyString(key.clone())))?;
                 }
             }
             (Value::Object(values), Type::Object { attributes, .. }) => {
                 if let Some(extra) = values.keys().find(|name| !attributes.contains_key(*name)) {
-                    return Err(self.error(format!("the object has attribute {extra:?}, which its type does not")));
+                    return Err(ValueError::at_root(format!(
+                        "the object has attribute {extra:?}, which its type does not"
+                    )));
                 }
                 self.map_len(attributes.len())?;
                 for (name, attribute_type) in attributes {
                     self.string(name);
-                    self.path.push(PathStep::Attribute(name.clone()));
-                    self.value(values.get(name).unwrap_or(&Value::Null), attribute_type)?;
-                    self.path.pop();
+                    self.value(values.get(name).unwrap_or(&Value::Null), attribute_type)
+                        .map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
                 }
             }
             (value, ty) => {
-                return Err(self.error(format!("expected {}, found {}", describe(ty), value.kind_name())));
+                return Err(ValueError::at_root(format!(
+                    "expected {}, found {}",
+                    ty.with_article(),
+                    value.kind_name()
+                )));
             }
         }
         Ok(())
@@ -325,7 +305,7 @@ impl Writer {
             Value::Unknown => self.unknown(),
             Value::Null => self.nil(),
             Value::Dynamic(Type::Dynamic, _) => {
-                return Err(self.error("a dynamic value must name a concrete type, not \"dynamic\""));
+                return Err(ValueError::at_root("a dynamic value must name a concrete type, not \"dynamic\""));
             }
             Value::Dynamic(inner_type, inner) => {
                 self.array_len(2)?;
@@ -333,7 +313,7 @@ impl Writer {
                 self.value(inner, inner_type)?;
             }
             other => {
-                return Err(self.error(format!(
+                return Err(ValueError::at_root(format!(
                     "a value of dynamic type must be wrapped in Value::Dynamic with its concrete type, found {}",
                     other.kind_name()
                 )));
@@ -367,18 +347,18 @@ impl Writer {
     }
 
     fn array_len(&mut self, len: usize) -> Result<(), ValueError> {
-        let len = u32::try_from(len).map_err(|_| self.error("the collection is too large for msgpack"))?;
+        let len = u32::try_from(len).map_err(|_| too_large())?;
         let Ok(_) = rmp::encode::write_array_len(&mut self.buffer, len);
         Ok(())
     }
 
     fn map_len(&mut self, len: usize) -> Result<(), ValueError> {
-        let len = u32::try_from(len).map_err(|_| self.error("the collection is too large for msgpack"))?;
+        let len = u32::try_from(len).map_err(|_| too_large())?;
         let Ok(_) = rmp::encode::write_map_len(&mut self.buffer, len);
         Ok(())
     }
+}
 
-    fn error(&self, message: impl Into<String>) -> ValueError {
-        ValueError::new(self.path.clone(), message)
-    }
+fn too_large() -> ValueError {
+    ValueError::at_root("the collection is too large for msgpack")
 }

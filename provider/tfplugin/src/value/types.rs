@@ -91,6 +91,14 @@ impl Type {
         }
     }
 
+    /// The type's friendly name with an article, for messages: `a string`, `a list of bool`, `an object`.
+    pub(crate) fn with_article(&self) -> String {
+        match self {
+            Type::Object { .. } => "an object".to_owned(),
+            other => format!("a {other}"),
+        }
+    }
+
     /// Parses the JSON type-constraint form.
     pub fn from_json(bytes: &[u8]) -> Result<Type, ValueError> {
         let json: serde_json::Value = serde_json::from_slice(bytes)

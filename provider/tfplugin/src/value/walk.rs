@@ -31,6 +31,26 @@ impl Value {
         Some(current)
     }
 
+    /// A mutable reference to the part of the value at `path`, to set it. Missing object attributes are created as
+    /// null (objects carry every attribute of their type); missing map keys and list indexes are not created, and
+    /// there is no place inside a null or unknown value, so those paths give `None`.
+    pub fn at_path_mut(&mut self, path: &AttributePath) -> Option<&mut Value> {
+        let mut current = self;
+        for step in &path.steps {
+            current = match (current.unwrap_dynamic_mut(), step) {
+                (Value::Object(attributes), PathStep::Attribute(name)) => {
+                    attributes.entry(name.clone()).or_insert(Value::Null)
+                }
+                (Value::Map(entries), PathStep::ElementKeyString(key)) => entries.get_mut(key)?,
+                (Value::List(elements) | Value::Tuple(elements), PathStep::ElementKeyInt(index)) => {
+                    elements.get_mut(usize::try_from(*index).ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(current)
+    }
+
     /// Calls `visit` for every part of the value, root first, with its path and type.
     ///
     /// Every attribute of an object type is visited, missing ones as null. Null and unknown parts are visited too
