@@ -18,9 +18,9 @@
 //! - `ValueError { path: AttributePath, message: String }`.
 //! - `Value` helpers: `is_null`, `is_unknown`, `is_known` (not unknown), `is_fully_known` (no unknown anywhere),
 //!   `get_attr(name) -> &Value` (Null for a missing attribute of an object), `at_path(&AttributePath) ->
-//!   Option<&Value>` and `at_path_mut`, `null()`/`unknown()`/`object_of_nulls(&Type)` and per-kind constructors, `as_str`, `as_bool`,
-//!   `as_number`, `as_i64`, `as_elements`, `as_map`, `attributes`, `walk`/`walk_mut` (every node with its path and
-//!   type), `semantically_equal`, and the serde bridge:
+//!   Option<&Value>` and `at_path_mut`, `null()`/`unknown()`/`object_of_nulls(&Type)` and per-kind constructors,
+//!   `as_str`, `as_bool`, `as_number`, `as_i64`, `as_elements`, `as_map`, `attributes`, `walk`/`walk_mut` (every
+//!   node with its path and type), `semantically_equal`, and the serde bridge:
 //!   `Value::to_json_value(&self) -> Result<serde_json::Value, ValueError>` (fails on unknown) and
 //!   `Value::from_json_value(&serde_json::Value, &Type) -> Result<Value, ValueError>`, with the shortcuts
 //!   `Value::from_model(&impl Serialize, &Type)` and `value.to_model::<T: DeserializeOwned>()` so resource code can
