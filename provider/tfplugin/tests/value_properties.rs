@@ -23,7 +23,8 @@ proptest! {
     fn json_round_trips_any_known_value((ty, value) in typed_value(false)) {
         let bytes = json::encode(&value, &ty).map_err(|error| TestCaseError::fail(error.to_string()))?;
         // What we write is valid JSON by serde_json's reading too.
-        prop_assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(), "{}", String::from_utf8_lossy(&bytes));
+        let valid = serde_json::from_slice::<serde_json::Value>(&bytes).is_ok();
+        prop_assert!(valid, "{}", String::from_utf8_lossy(&bytes));
         let decoded = json::decode(&bytes, &ty).map_err(|error| TestCaseError::fail(error.to_string()))?;
         prop_assert_eq!(&decoded, &value);
     }
@@ -63,7 +64,10 @@ proptest! {
     }
 
     #[test]
-    fn msgpack_decoding_arbitrary_bytes_never_panics(ty in any_type(3), bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+    fn msgpack_decoding_arbitrary_bytes_never_panics(
+        ty in any_type(3),
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
         let _ = msgpack::decode(&bytes, &ty);
     }
 

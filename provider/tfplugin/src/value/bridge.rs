@@ -2,9 +2,10 @@
 //! `#[derive(Serialize, Deserialize)]` models instead of walking values by hand.
 //!
 //! Going out, a value becomes the JSON a model expects: sets become arrays, numbers JSON numbers, dynamic wrappers
-//! disappear, and object attributes become members (decoded values hold every attribute, so every member is
-//! there, null when unset; serde reads a missing member as `None` for an `Option` field anyway). Unknowns have no JSON form, so a value that
-//! still holds one cannot become a model; resources meet unknowns only in plans, where they inspect the value.
+//! disappear, and object attributes become members (decoded values hold every attribute, so every member is there,
+//! null when unset; serde reads a missing member as `None` for an `Option` field anyway). Unknowns have no JSON
+//! form, so a value that still holds one cannot become a model; resources meet unknowns only in plans, where they
+//! inspect the value.
 //! Coming in, the JSON is checked against the type and every object attribute is filled in (null when the model
 //! left it out), with the number, string and bool conversions of the JSON codec.
 

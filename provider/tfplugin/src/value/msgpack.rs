@@ -6,8 +6,9 @@
 //!   what is already known (not null, a string prefix, a number range). We read every extension as a plain unknown
 //!   and ignore any refinement, and we write `d4 00 00`.
 //! - Bools and strings are msgpack bools and strings. A number may arrive as an integer, a float32/float64 (which
-//!   stands for its exact binary value, as cty reads it) or a decimal string. cty writes an integer when the number is an exact int64, else a float64 when that is exact,
-//!   else the decimal string; we write the same way, so our bytes match cty's byte for byte.
+//!   stands for its exact binary value, as cty reads it) or a decimal string. cty writes an integer when the number
+//!   is an exact int64, else a float64 when that is exact, else the decimal string; we write the same way, so our
+//!   bytes match cty's byte for byte.
 //! - Lists, sets and tuples are arrays; maps are maps with string keys. An object is a map holding every attribute
 //!   of its type; we write all of them (null when unset) in name order, and when reading we accept a missing one as
 //!   null but reject a name the type does not have.
