@@ -265,6 +265,19 @@ impl GraphClient {
                 break response.json().and_then(|v| serde_json::from_value(v).ok());
             }
             if response.status != 409 {
+                // Retries ran out on a failure. If an earlier attempt may have created the partner, look before
+                // answering: a create that happened must not be reported as failed, or it is orphaned.
+                if attempts.outcome_unknown {
+                    match self.fetch_partner(op, &tenant_id).await {
+                        Ok(Some(existing)) if reflects(&sent, &to_json(&existing)) => break Some(existing),
+                        _ => {
+                            return Err(GraphError::OutcomeUnknown {
+                                what,
+                                reason: format!("the last attempt failed with: {}", response.error(&call)),
+                            });
+                        }
+                    }
+                }
                 return Err(response.error(&call).into());
             }
             match self.fetch_partner(op, &tenant_id).await {
@@ -447,6 +460,15 @@ impl GraphClient {
                     Err(e) => return Err(unknown_outcome(&attempts, &what, e)),
                     Ok(Some(_)) => {}
                     Ok(None) => return Err(response.error(&call).into()),
+                },
+                _ if attempts.outcome_unknown => match self.fetch_identity_sync(op, tenant_id).await {
+                    Ok(Some(existing)) if reflects(&sent, &to_json(&existing)) => break,
+                    _ => {
+                        return Err(GraphError::OutcomeUnknown {
+                            what,
+                            reason: format!("the last attempt failed with: {}", response.error(&call)),
+                        });
+                    }
                 },
                 _ => return Err(response.error(&call).into()),
             }

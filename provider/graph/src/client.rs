@@ -5,7 +5,7 @@
 //! deadline; and logs each attempt (method, path, status, ids, timing at DEBUG; bodies at TRACE; never the
 //! Authorization header). Typed calls ([`crate::api`]) sit on top of it.
 
-use crate::auth::token::TokenProvider;
+use crate::auth::token::{CredentialFactory, TokenProvider};
 use crate::auth::{
     AuthSettings, CliAvailability, CredentialBuildError, CredentialMethod, CredentialOptions, NoCredentialError,
     ResolvedAuth, SettingErrors, build_credential, select_credential,
@@ -260,8 +260,15 @@ impl GraphClient {
         let selection = select_credential(&resolved, cli)?;
         let transport = HttpTransport::new(&transport_options(&options))?;
         let credential = build_credential(&selection.method, &resolved, &transport, &options.credentials)?;
+        let rebuild: CredentialFactory = {
+            let (method, resolved, transport, credentials) =
+                (selection.method.clone(), resolved.clone(), transport.clone(), options.credentials.clone());
+            Arc::new(move || build_credential(&method, &resolved, &transport, &credentials).map_err(|e| e.to_string()))
+        };
         tracing::info!(credential = %selection.method, graph = %resolved.graph_endpoint, "configured Microsoft Graph client");
-        Ok(Self::assemble(resolved, transport, credential, selection.method, selection.skipped, options))
+        let client =
+            Self::assemble(resolved, transport, credential, selection.method, selection.skipped, options, rebuild);
+        Ok(client)
     }
 
     fn assemble(
@@ -271,6 +278,7 @@ impl GraphClient {
         method: CredentialMethod,
         skipped: Vec<crate::auth::SkippedMethod>,
         options: GraphClientOptions,
+        rebuild: CredentialFactory,
     ) -> Self {
         let mut base = resolved.graph_endpoint.clone();
         if !base.path().ends_with('/') {
@@ -278,7 +286,8 @@ impl GraphClient {
         }
         let base = base.join(&format!("{API_VERSION}/")).expect("a version segment always joins");
         let tokens =
-            TokenProvider::new(credential, method, skipped, resolved.graph_scope.clone(), options.retry.clone());
+            TokenProvider::new(credential, method, skipped, resolved.graph_scope.clone(), options.retry.clone())
+                .with_rebuild(rebuild);
         GraphClient {
             inner: Arc::new(Inner {
                 transport,
@@ -368,6 +377,7 @@ impl GraphClient {
         let mut throttle_retries = 0u32;
         let mut attempt = 0u32;
         let mut last_error: Option<GraphError> = None;
+        let mut token_rejected = false;
 
         loop {
             attempt += 1;
@@ -486,6 +496,14 @@ impl GraphClient {
                         let retry_after =
                             header("retry-after").and_then(|v| parse_retry_after(&v, time::OffsetDateTime::now_utc()));
                         let error = GraphError::from(response.error(call));
+                        if status == 401 && !token_rejected {
+                            // A token revoked or not yet valid where Graph checks it: get a new one and try once more.
+                            token_rejected = true;
+                            self.inner.tokens.reject(&token).await;
+                            tracing::debug!(method = %call.method, path = %path, "retrying with a new access token");
+                            last_error = Some(error);
+                            continue;
+                        }
                         match classify_status(status) {
                             Transience::Permanent => return Ok(response),
                             Transience::Throttled => {

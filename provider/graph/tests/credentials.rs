@@ -367,14 +367,14 @@ async fn a_partly_configured_secret_does_not_fall_back_to_the_cli() {
 #[tokio::test]
 async fn tokens_are_reused_and_refreshed_before_expiry() {
     let emulator = start_default();
-    emulator.set_token_lifetime(Duration::from_secs(2));
+    emulator.set_token_lifetime(Duration::from_secs(4));
     let client = client(&emulator);
     for _ in 0..5 {
         client.get_policy(&op()).await.unwrap();
     }
     assert_eq!(emulator.stats().tokens_issued, 1, "one token serves many requests");
-    // Half of a 2-second lifetime later, the client refreshes before the token can expire in flight.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Half of a 4-second lifetime later, the client refreshes before the token can expire in flight.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
     client.get_policy(&op()).await.unwrap();
     assert_eq!(emulator.stats().tokens_issued, 2);
     assert_eq!(emulator.stats().errors, 0, "no request ever went out with an expired token");
@@ -415,4 +415,16 @@ async fn the_emulator_is_trusted_only_through_the_extra_ca_file() {
     assert_eq!(options.extra_ca_file.as_deref(), Some(emulator.ca_cert_file()));
     let options = entra_graph::GraphClientOptions { retry: entra_graph::RetryPolicy::fast(), ..options };
     GraphClient::new(&secret_settings(&emulator), options).unwrap().get_policy(&op()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_token_is_replaced_once() {
+    let emulator = start_default();
+    let client = client(&emulator);
+    client.get_policy(&op()).await.unwrap();
+    emulator.revoke_tokens();
+    client.get_policy(&op()).await.expect("a new token is fetched after Graph refuses the old one");
+    let stats = emulator.stats();
+    assert_eq!(stats.tokens_issued, 2);
+    assert_eq!(stats.status_count(401), 1);
 }

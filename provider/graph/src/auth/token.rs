@@ -25,9 +25,15 @@ struct CachedToken {
     refresh_at: OffsetDateTime,
 }
 
+/// Makes a fresh credential of the configured kind.
+pub(crate) type CredentialFactory = Arc<dyn Fn() -> Result<Arc<dyn TokenCredential>, String> + Send + Sync>;
+
 /// The process-wide token source.
 pub(crate) struct TokenProvider {
-    credential: Arc<dyn TokenCredential>,
+    credential: std::sync::Mutex<Arc<dyn TokenCredential>>,
+    /// Replaces the credential when Graph rejects its token: azure_identity's credentials keep their own cache,
+    /// which cannot be emptied, so a fresh credential is the only way to a fresh token.
+    rebuild: Option<CredentialFactory>,
     method: CredentialMethod,
     /// Methods skipped during selection; shown when the fallback (Azure CLI) fails, so users see what else could
     /// have been configured.
@@ -54,7 +60,43 @@ impl TokenProvider {
         scope: String,
         retry: RetryPolicy,
     ) -> Self {
-        TokenProvider { credential, method, skipped, scope, retry, cached: tokio::sync::Mutex::new(None) }
+        TokenProvider {
+            credential: std::sync::Mutex::new(credential),
+            rebuild: None,
+            method,
+            skipped,
+            scope,
+            retry,
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Lets [`TokenProvider::reject`] replace the credential.
+    pub(crate) fn with_rebuild(mut self, rebuild: CredentialFactory) -> Self {
+        self.rebuild = Some(rebuild);
+        self
+    }
+
+    fn credential(&self) -> Arc<dyn TokenCredential> {
+        self.credential.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Graph refused `token` (401): forget it, and start again from a fresh credential so the next request fetches a
+    /// new token. Concurrent requests that were refused with the same token do this only once.
+    pub(crate) async fn reject(&self, token: &Secret) {
+        let mut cached = self.cached.lock().await;
+        if cached.as_ref().is_some_and(|c| c.token.secret() == token.secret()) {
+            *cached = None;
+            if let Some(rebuild) = &self.rebuild {
+                match rebuild() {
+                    Ok(fresh) => *self.credential.lock().unwrap_or_else(|p| p.into_inner()) = fresh,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not renew the credential after Graph refused its token")
+                    }
+                }
+            }
+            tracing::debug!(method = %self.method, "Graph refused the access token; a new one will be fetched");
+        }
     }
 
     /// The credential method in use.
@@ -78,7 +120,8 @@ impl TokenProvider {
         }
         let mut retries = 0;
         loop {
-            let attempt = op.run(self.credential.get_token(&[self.scope.as_str()], None)).await;
+            let credential = self.credential();
+            let attempt = op.run(credential.get_token(&[self.scope.as_str()], None)).await;
             let error = match attempt {
                 None => return Err(op.interrupted(what, None)),
                 Some(Ok(access)) => {
