@@ -407,32 +407,35 @@ impl FaultEngine {
 
     /// Faults that answer instead of the handler: throttling, then 503/504, then the write lock.
     pub(crate) fn before_handling(&mut self, facts: RequestFacts<'_>) -> Option<Injected> {
-        if let Some(throttled) = self.throttle(facts) {
-            return Some(throttled);
-        }
-        if let Some(fault) = self.faults.service_unavailable.clone()
-            && self.fires("service_unavailable", &fault.rule, facts)
-        {
-            return Some(Injected::ServiceUnavailable { retry_after: fixed_retry_after(&fault.retry_after) });
-        }
-        if let Some(fault) = self.faults.gateway_timeout.clone()
-            && self.fires("gateway_timeout", &fault.rule, facts)
-        {
-            return Some(Injected::GatewayTimeout { retry_after: fixed_retry_after(&fault.retry_after) });
-        }
-        if facts.is_write
-            && let Some(lock) = &self.faults.write_lock
-        {
-            let active = lock.duration_ms.is_none_or(|ms| self.set_at.elapsed() < Duration::from_millis(ms));
-            if active {
-                return Some(Injected::WriteLocked {
+        // Every fault counts every request it applies to, so each one's period is independent of the others; when
+        // several fire at once the first in this order answers.
+        let throttled = self.throttle(facts);
+        let unavailable = match self.faults.service_unavailable.clone() {
+            Some(fault) if self.fires("service_unavailable", &fault.rule, facts) => {
+                Some(Injected::ServiceUnavailable { retry_after: fixed_retry_after(&fault.retry_after) })
+            }
+            _ => None,
+        };
+        let timed_out = match self.faults.gateway_timeout.clone() {
+            Some(fault) if self.fires("gateway_timeout", &fault.rule, facts) => {
+                Some(Injected::GatewayTimeout { retry_after: fixed_retry_after(&fault.retry_after) })
+            }
+            _ => None,
+        };
+        let locked = match &self.faults.write_lock {
+            Some(lock)
+                if facts.is_write
+                    && lock.duration_ms.is_none_or(|ms| self.set_at.elapsed() < Duration::from_millis(ms)) =>
+            {
+                Some(Injected::WriteLocked {
                     status: lock.status,
                     code: lock.code.clone(),
                     retry_after: fixed_retry_after(&lock.retry_after),
-                });
+                })
             }
-        }
-        None
+            _ => None,
+        };
+        throttled.or(unavailable).or(timed_out).or(locked)
     }
 
     fn throttle(&mut self, facts: RequestFacts<'_>) -> Option<Injected> {
