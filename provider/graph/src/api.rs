@@ -187,8 +187,16 @@ impl GraphClient {
     }
 
     /// Reads one partner through the shared listing: the first read in the process lists all partners (once,
-    /// even when many reads start together), later reads are answered from it. A partner the listing does not
-    /// have is looked up directly before being reported missing. `Ok(None)` means it does not exist.
+    /// even when many reads start together), later reads are answered from it while it is younger than
+    /// `GraphClientOptions::partner_listing_ttl`. `Ok(None)` means it does not exist.
+    ///
+    /// - A partner the listing does not have is looked up directly before being reported missing, so a partner
+    ///   created by someone else after the listing is still found (and a partner deleted by someone else before
+    ///   the listing is confirmed gone).
+    /// - This client's own writes update the listing, so reads after them see the new state.
+    /// - A partner deleted or changed by someone else *after* the listing shows as listed until the listing
+    ///   expires. Terraform starts a provider process per command, so each plan or apply works from a listing
+    ///   taken during it; use [`GraphClient::fetch_partner`] where that is not good enough.
     pub async fn partner(&self, op: &Operation, tenant_id: &str) -> Result<Option<PartnerConfiguration>, GraphError> {
         for _ in 0..3 {
             match self.inner.partners.lookup(tenant_id) {
@@ -388,12 +396,13 @@ impl GraphClient {
         op: &Operation,
         tenant_id: &str,
     ) -> Result<Option<IdentitySyncPolicy>, GraphError> {
-        if let Some(partner) = self.partner(op, tenant_id).await?
-            && let Some(policy) = partner.identity_synchronization
-        {
-            return Ok(Some(policy));
+        match self.partner(op, tenant_id).await? {
+            // No partner, no policy: the policy lives under the partner.
+            None => Ok(None),
+            Some(PartnerConfiguration { identity_synchronization: Some(policy), .. }) => Ok(Some(policy)),
+            // A listing without the expansion is not proof that there is none (it may be newer than the listing).
+            Some(_) => self.fetch_identity_sync(op, tenant_id).await,
         }
-        self.fetch_identity_sync(op, tenant_id).await
     }
 
     /// E12: reads a partner's identity-sync policy directly. `Ok(None)` means there is none (or no partner).

@@ -381,7 +381,7 @@ impl GraphClient {
 
         loop {
             attempt += 1;
-            if op.is_cancelled() {
+            if op.is_cancelled() || op.remaining().is_zero() {
                 return Err(op.interrupted(&call.what, last_error));
             }
             let token = self.inner.tokens.token(op).await?;
@@ -413,7 +413,13 @@ impl GraphClient {
             let elapsed_ms = started.elapsed().as_millis() as u64;
 
             let (wait, error) = match outcome {
-                None => return Err(op.interrupted(&call.what, last_error)),
+                None => {
+                    // The deadline or a cancellation cut the attempt short; the request may already be with Graph.
+                    if call.safety == Safety::CreateOnce {
+                        attempts.outcome_unknown = true;
+                    }
+                    return Err(op.interrupted(&call.what, last_error));
+                }
                 Some(Err(_elapsed)) => {
                     // The request may have reached Graph before the attempt timed out.
                     if call.safety == Safety::CreateOnce {
