@@ -158,7 +158,7 @@ impl GraphClient {
         let started = Instant::now();
         let mut call = Call::get(
             PARTNERS,
-            Shape::collection::<PartnerConfiguration>(&["tenantId"]),
+            Shape::collection::<PartnerConfiguration>(PARTNER_PROPERTIES),
             "listing partner configurations",
         );
         call.query.push(("$expand", "identitySynchronization".to_owned()));

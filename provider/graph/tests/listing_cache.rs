@@ -148,3 +148,25 @@ async fn an_expired_listing_is_taken_again() {
     assert!(client.partner(&op, &tenant(0)).await.unwrap().unwrap().inbound_trust.is_none(), "a new listing");
     assert_eq!(emulator.stats().count(LIST), 2);
 }
+
+#[tokio::test]
+async fn a_damaged_listing_page_is_fetched_again() {
+    use entra_graph_emulator::{FaultRule, Faults, MalformedFault, MalformedKind};
+    let emulator = emulator_with_partners(12);
+    let client = client(&emulator);
+    client.check_credentials(&op()).await.unwrap();
+    for kind in [MalformedKind::MissingProperties, MalformedKind::TruncatedJson, MalformedKind::WrongTypes] {
+        emulator.set_faults(Faults {
+            malformed: vec![MalformedFault {
+                kind,
+                rule: FaultRule::first_n(1).for_route("/policies/crossTenantAccessPolicy/partners"),
+            }],
+            ..Faults::none()
+        });
+        emulator.reset_stats();
+        let partners = client.list_partners(&op()).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert_eq!(partners.len(), 12, "{kind:?}");
+        assert!(partners.iter().all(|p| p.inbound_trust.is_some()), "{kind:?}: no partner lost its settings");
+        assert_eq!(emulator.stats().count(LIST), 3, "{kind:?}: the damaged first page was fetched again");
+    }
+}
