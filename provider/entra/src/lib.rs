@@ -1,1 +1,3 @@
 //! The entra provider: configuration, resources and data sources.
+
+pub mod provider;

@@ -17,7 +17,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::UnixStream;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::proto::plugin::Empty;
 use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use crate::proto::tfplugin6::get_provider_schema;
 use crate::proto::tfplugin6::provider_client::ProviderClient;
 use crate::tls::crypto_provider;
 
@@ -157,6 +159,20 @@ impl PluginClient {
     /// go-plugin's controller client (for `Shutdown`).
     pub fn controller(&self) -> GrpcControllerClient<Channel> {
         GrpcControllerClient::new(self.channel.clone())
+    }
+
+    /// Calls `GetProviderSchema`; a transport or gRPC failure becomes the error text.
+    pub async fn get_provider_schema(&self) -> Result<get_provider_schema::Response, String> {
+        self.provider()
+            .get_provider_schema(get_provider_schema::Request {})
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| status.to_string())
+    }
+
+    /// Calls go-plugin's `GRPCController.Shutdown`, as Terraform does when it is done with a plugin.
+    pub async fn shutdown(&self) -> Result<(), String> {
+        self.controller().shutdown(Empty {}).await.map(|_| ()).map_err(|status| status.to_string())
     }
 }
 

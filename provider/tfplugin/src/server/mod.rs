@@ -179,7 +179,10 @@ async fn traced<T, F>(rpc: &'static str, type_name: &str, handler: F) -> Result<
 where
     F: Future<Output = T>,
 {
-    let span = tracing::debug_span!("rpc", tf_rpc = rpc, tf_resource_type = type_name);
+    let span = tracing::debug_span!("rpc", tf_rpc = rpc, tf_resource_type = tracing::field::Empty);
+    if !type_name.is_empty() {
+        span.record("tf_resource_type", type_name);
+    }
     async move {
         tracing::debug!("received request");
         let response = handler.await;
