@@ -329,9 +329,9 @@ impl AuthSettings {
             errors.push(SettingError::new("oidc_token", "set only one of oidc_token and oidc_token_file_path"));
         }
 
-        let mut url_setting = |setting: &'static str, value: Option<&str>, allow_http: bool| -> Option<Url> {
+        let mut url_setting = |setting: &'static str, value: Option<&str>, rules: UrlRules| -> Option<Url> {
             let value = value?;
-            match parse_base_url(value, allow_http) {
+            match parse_endpoint_url(value, rules) {
                 Ok(url) => Some(url),
                 Err(message) => {
                     errors.push(SettingError::new(setting, message));
@@ -339,11 +339,18 @@ impl AuthSettings {
                 }
             }
         };
-        let graph_endpoint = url_setting("graph_endpoint", self.graph_endpoint.as_deref(), false);
-        let authority_host = url_setting("authority_host", self.authority_host.as_deref(), false);
+        // Base URLs get paths appended, so they cannot carry a query.
+        let base = UrlRules { allow_http: false, allow_query: false };
+        let graph_endpoint = url_setting("graph_endpoint", self.graph_endpoint.as_deref(), base);
+        let authority_host = url_setting("authority_host", self.authority_host.as_deref(), base);
         // Managed identity endpoints are plain http on the host (IMDS, App Service), so http is allowed there.
-        url_setting("msi_endpoint", self.msi_endpoint.as_deref(), true);
-        url_setting("oidc_request_url", self.oidc_request_url.as_deref(), false);
+        url_setting("msi_endpoint", self.msi_endpoint.as_deref(), UrlRules { allow_http: true, allow_query: true });
+        // GitHub's request URL comes with a query (`?api-version=2.0`); parameters are appended to it.
+        url_setting(
+            "oidc_request_url",
+            self.oidc_request_url.as_deref(),
+            UrlRules { allow_http: false, allow_query: true },
+        );
 
         if !errors.is_empty() {
             return Err(SettingErrors(errors));
@@ -378,9 +385,17 @@ fn is_domain_name(value: &str) -> bool {
             .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
-/// Parses an endpoint URL given as a setting. It must be absolute, carry no query or fragment, and use https (or
-/// http where `allow_http`), because tokens travel to it.
-fn parse_base_url(value: &str, allow_http: bool) -> Result<Url, String> {
+/// What an endpoint setting may look like.
+#[derive(Clone, Copy)]
+struct UrlRules {
+    allow_http: bool,
+    allow_query: bool,
+}
+
+/// Parses an endpoint URL given as a setting. It must be absolute, have no fragment, and use https (or http where
+/// allowed), because tokens travel to it.
+fn parse_endpoint_url(value: &str, rules: UrlRules) -> Result<Url, String> {
+    let UrlRules { allow_http, allow_query } = rules;
     let url = Url::parse(value.trim()).map_err(|e| format!("{value:?} is not an absolute URL: {e}"))?;
     match url.scheme() {
         "https" => {}
@@ -393,8 +408,11 @@ fn parse_base_url(value: &str, allow_http: bool) -> Result<Url, String> {
     if url.host_str().is_none() {
         return Err(format!("{value:?} has no host"));
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("{value:?} must not have a query or fragment"));
+    if url.fragment().is_some() {
+        return Err(format!("{value:?} must not have a fragment"));
+    }
+    if url.query().is_some() && !allow_query {
+        return Err(format!("{value:?} must not have a query"));
     }
     Ok(url)
 }
@@ -667,6 +685,24 @@ mod tests {
             ]
         );
         assert!(errors.to_string().starts_with("environment: unknown environment \"germany\""), "{errors}");
+    }
+
+    #[test]
+    fn request_urls_may_carry_a_query_but_base_urls_may_not() {
+        let resolved = AuthSettings {
+            oidc_request_url: Some("https://pipelines.actions.example/abc/idtoken?api-version=2.0".into()),
+            msi_endpoint: Some("http://127.0.0.1:40342/metadata/identity/oauth2/token?extra=1".into()),
+            ..Default::default()
+        }
+        .resolve();
+        assert!(resolved.is_ok(), "{resolved:?}");
+        let errors = AuthSettings { graph_endpoint: Some("https://graph.example/?x=1".into()), ..Default::default() }
+            .resolve()
+            .unwrap_err();
+        assert_eq!(
+            errors.0,
+            vec![SettingError::new("graph_endpoint", "\"https://graph.example/?x=1\" must not have a query")]
+        );
     }
 
     #[test]
