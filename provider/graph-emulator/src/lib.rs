@@ -373,9 +373,10 @@ impl Emulator {
         self.service.authority.mint(subject, audience, lifetime)
     }
 
-    /// The GitHub Actions-style ID token request URL (`ACTIONS_ID_TOKEN_REQUEST_URL`).
+    /// The GitHub Actions-style ID token request URL (`ACTIONS_ID_TOKEN_REQUEST_URL`). Like GitHub's, it already
+    /// has a query string, so clients that append `&audience=...` to it work as well as those that add a pair.
     pub fn github_oidc_request_url(&self) -> String {
-        format!("{}/_emulator/oidc/github", self.endpoint)
+        format!("{}/_emulator/oidc/github?api-version=2.0", self.endpoint)
     }
 
     /// The bearer token that URL accepts (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`).

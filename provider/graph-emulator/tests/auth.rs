@@ -126,7 +126,7 @@ async fn certificate_assertions_registered_at_start_or_run_time() {
 #[tokio::test]
 async fn federated_tokens_from_the_github_style_request_url() {
     let h = Harness::default().await;
-    let url = format!("{}?audience={}", h.emulator.github_oidc_request_url(), TOKEN_EXCHANGE_AUDIENCE);
+    let url = format!("{}&audience={}", h.emulator.github_oidc_request_url(), TOKEN_EXCHANGE_AUDIENCE);
     let response = h.http.get(&url).bearer_auth(h.emulator.github_oidc_request_token()).send().await.unwrap();
     let reply = common::reply(response).await;
     assert_eq!(reply.status, 200);
@@ -136,7 +136,7 @@ async fn federated_tokens_from_the_github_style_request_url() {
     let denied = h.http.get(&url).bearer_auth("wrong").send().await.unwrap();
     assert_eq!(denied.status(), 401);
     // An ID token for another audience is refused by the token endpoint.
-    let other = format!("{}?audience=api://other", h.emulator.github_oidc_request_url());
+    let other = format!("{}&audience=api://other", h.emulator.github_oidc_request_url());
     let response = h.http.get(&other).bearer_auth(h.emulator.github_oidc_request_token()).send().await.unwrap();
     let other_token = common::reply(response).await.json["value"].as_str().unwrap().to_owned();
     assert_eq!(assertion_token(&h, h.emulator.client_id(), &other_token).await.json["error_codes"], json!([700212]));
