@@ -107,6 +107,11 @@ fn now_unix() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// A time no token outlives (used when a configured lifetime would overflow the clock).
+fn far_future() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(253_402_300_799)
+}
+
 fn random_token(prefix: &str) -> String {
     format!("{prefix}{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
@@ -220,8 +225,15 @@ impl Authority {
         let now = SystemTime::now();
         let mut tokens = lock(&self.tokens);
         // Drop tokens that expired more than an hour ago so a long run does not grow without bound.
-        tokens.retain(|_, t| t.expires_at + Duration::from_secs(3600) > now);
-        tokens.insert(token.clone(), IssuedToken { caller, audience: audience.to_owned(), expires_at: now + lifetime });
+        tokens.retain(|_, t| t.expires_at.checked_add(Duration::from_secs(3600)).is_none_or(|limit| limit > now));
+        tokens.insert(
+            token.clone(),
+            IssuedToken {
+                caller,
+                audience: audience.to_owned(),
+                expires_at: now.checked_add(lifetime).unwrap_or(far_future()),
+            },
+        );
         (token, lifetime.as_secs())
     }
 
@@ -389,10 +401,10 @@ impl Authority {
         // Entra allows a few minutes of clock skew.
         let skew = 300;
         match jwt.claim_time("exp") {
-            Some(exp) if exp + skew >= now => {}
+            Some(exp) if exp.saturating_add(skew) >= now => {}
             _ => return Err(invalid(700024, "Client assertion is not within its valid time range.")),
         }
-        if jwt.claim_time("nbf").is_some_and(|nbf| nbf - skew > now) {
+        if jwt.claim_time("nbf").is_some_and(|nbf| nbf.saturating_sub(skew) > now) {
             return Err(invalid(700024, "Client assertion is not within its valid time range."));
         }
         let thumbprint_sha1 = jwt.header.get("x5t").and_then(Value::as_str);
@@ -533,7 +545,7 @@ impl Authority {
                 "aud": audience,
                 "iat": now,
                 "nbf": now,
-                "exp": now + lifetime.as_secs() as i64,
+                "exp": now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX)),
                 "jti": uuid::Uuid::new_v4().to_string(),
             }),
             &[],
@@ -657,7 +669,7 @@ impl Authority {
                 "access_token": token,
                 "client_id": self.managed_identity.client_id,
                 "expires_in": expires_in.to_string(),
-                "expires_on": (now + expires_in as i64).to_string(),
+                "expires_on": now.saturating_add(i64::try_from(expires_in).unwrap_or(i64::MAX)).to_string(),
                 "ext_expires_in": expires_in.to_string(),
                 "not_before": now.to_string(),
                 "resource": resource,

@@ -244,7 +244,7 @@ impl Service {
             .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
             .and_then(|(_, value)| value.parse::<u64>().ok());
         if let Some(seconds) = retry_after {
-            stats.retry_after_seconds += seconds;
+            stats.retry_after_seconds = stats.retry_after_seconds.saturating_add(seconds);
         }
     }
 
@@ -820,7 +820,7 @@ impl Service {
             deleted.insert("deletedDateTime".to_owned(), Value::String(now_rfc3339()));
             state.deleted_partners.insert(lower.clone(), deleted);
             if let Some(duration) = reservation {
-                store.reserve(&lower, Instant::now() + duration);
+                store.reserve(&lower, Instant::now().checked_add(duration).unwrap_or_else(far_instant));
             }
             Ok(())
         })?;
@@ -1291,6 +1291,11 @@ fn batch_response(id: &str, response: &GraphResponse, ids: &RequestIds) -> Json 
         Body::Empty => {}
     }
     Json::Object(pairs)
+}
+
+/// An instant far enough away to mean "for the rest of this run" when a configured duration would overflow.
+fn far_instant() -> Instant {
+    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 fn now_rfc3339() -> String {

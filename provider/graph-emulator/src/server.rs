@@ -249,7 +249,7 @@ async fn token_request(service: &Arc<Service>, tenant: &str, headers: &HeaderMap
             if status == StatusCode::TOO_MANY_REQUESTS {
                 stats.throttled += 1;
             }
-            stats.retry_after_seconds += retry_after.unwrap_or(0);
+            stats.retry_after_seconds = stats.retry_after_seconds.saturating_add(retry_after.unwrap_or(0));
             drop(stats);
             let mut response = plain_json(
                 status,

@@ -178,6 +178,33 @@ fn write_path() -> impl Strategy<Value = (reqwest::Method, &'static str)> {
     ])
 }
 
+/// Posts a form to the token endpoint and checks it answers with Entra's error shape or a token.
+fn check_token(form: Vec<(String, String)>) {
+    let shared = shared();
+    shared.runtime.block_on(async {
+        let response = tokio::time::timeout(
+            Duration::from_secs(10),
+            shared.http.post(shared.emulator.token_endpoint()).form(&form).send(),
+        )
+        .await
+        .expect("the token endpoint hung")
+        .expect("the token endpoint answered");
+        let status = response.status().as_u16();
+        let json: Value = response.json().await.expect("token endpoint answers are JSON");
+        assert!(status < 500, "{status}: {json}");
+        if status >= 400 {
+            assert!(json["error"].is_string() && json["error_codes"].is_array(), "{json}");
+        } else {
+            assert!(json["access_token"].is_string(), "{json}");
+        }
+    });
+}
+
+fn b64(value: &Value) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -210,5 +237,35 @@ proptest! {
     ) {
         let path = format!("{version}/{}{query}", segments.join("/"));
         check(method, &path, None);
+    }
+
+    #[test]
+    fn random_token_requests(
+        fields in prop::collection::vec((
+            prop::sample::select(vec!["grant_type", "client_id", "client_secret", "scope", "client_assertion", "client_assertion_type", "x"]),
+            prop_oneof![
+                prop::sample::select(vec!["client_credentials", "password", "https://graph.microsoft.com/.default", "a b", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "3f1b7c9e-5d2a-4e8b-9c6f-0a1d2e3f4b5c"]).prop_map(str::to_owned),
+                ".{0,20}",
+            ],
+        ), 0..7),
+    ) {
+        check_token(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+    }
+
+    #[test]
+    fn random_client_assertions(header in json_value(), claims in json_value(), exp in any::<i64>(), signature in "[A-Za-z0-9_-]{0,40}") {
+        let mut claims = claims;
+        if let Value::Object(map) = &mut claims {
+            map.insert("exp".to_owned(), Value::from(exp));
+            map.insert("nbf".to_owned(), Value::from(exp.wrapping_neg()));
+        }
+        let assertion = format!("{}.{}.{signature}", b64(&header), b64(&claims));
+        check_token(vec![
+            ("grant_type".to_owned(), "client_credentials".to_owned()),
+            ("client_id".to_owned(), shared().emulator.client_id().to_owned()),
+            ("scope".to_owned(), "https://graph.microsoft.com/.default".to_owned()),
+            ("client_assertion_type".to_owned(), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned()),
+            ("client_assertion".to_owned(), assertion),
+        ]);
     }
 }
