@@ -289,3 +289,17 @@ async fn many_emulators_run_side_by_side() {
     assert_eq!(b.request_with_token(reqwest::Method::GET, PARTNERS, None, Some(&a.token)).await.status, 401);
     let _: Value = a.emulator.state();
 }
+
+#[tokio::test]
+async fn the_readme_faults_example_is_valid() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("-d '{").expect("the README has a faults example") + 4;
+    let end = start + readme[start..].find("}'").unwrap() + 1;
+    let faults: Faults = serde_json::from_str(&readme[start..end]).expect("the README's faults JSON parses");
+    assert_eq!(faults.latency_ms, 50);
+    assert_eq!(faults.malformed.len(), 1);
+    let h = Harness::default().await;
+    let response = h.http.put(h.url("/_emulator/faults")).body(readme[start..end].to_owned()).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(h.emulator.faults(), faults);
+}
