@@ -525,10 +525,10 @@ fn run_expect_error(workdir: &mut WorkDir, step: ExpectErrorStep) -> Result<(), 
             step.phase, step.pattern
         ));
     }
-    if let Some(code) = step.exit_code {
-        if output.code != Some(code) {
-            return Err(format!("expected exit code {code}:\n{output}"));
-        }
+    if let Some(code) = step.exit_code
+        && output.code != Some(code)
+    {
+        return Err(format!("expected exit code {code}:\n{output}"));
     }
     let normalized = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
     if !step.pattern.is_match(&normalized) {

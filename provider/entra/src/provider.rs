@@ -81,27 +81,27 @@ struct Argument {
     kind: Kind,
     sensitive: bool,
     description: &'static str,
-    validator: Option<fn() -> Box<dyn FnOnce(Attribute) -> Attribute>>,
+    validator: Option<fn() -> Arc<dyn Validator>>,
 }
 
 const ENVIRONMENTS: [&str; 4] = ["global", "usgovernmentl4", "usgovernmentl5", "china"];
 
 /// The arguments of interface.md §2, in the order the documentation lists them.
 fn arguments() -> Vec<Argument> {
-    fn guid() -> Box<dyn FnOnce(Attribute) -> Attribute> {
-        Box::new(|a| a.validate(validators::guid()))
+    fn guid() -> Arc<dyn Validator> {
+        Arc::new(validators::guid())
     }
-    fn https_base_url() -> Box<dyn FnOnce(Attribute) -> Attribute> {
-        Box::new(|a| a.validate(url_validator(false, false)))
+    fn https_base_url() -> Arc<dyn Validator> {
+        Arc::new(url_validator(false, false))
     }
-    fn https_url() -> Box<dyn FnOnce(Attribute) -> Attribute> {
-        Box::new(|a| a.validate(url_validator(false, true)))
+    fn https_url() -> Arc<dyn Validator> {
+        Arc::new(url_validator(false, true))
     }
-    fn http_or_https_url() -> Box<dyn FnOnce(Attribute) -> Attribute> {
-        Box::new(|a| a.validate(url_validator(true, true)))
+    fn http_or_https_url() -> Arc<dyn Validator> {
+        Arc::new(url_validator(true, true))
     }
-    fn environment() -> Box<dyn FnOnce(Attribute) -> Attribute> {
-        Box::new(|a| a.validate(validators::one_of(ENVIRONMENTS)))
+    fn environment() -> Arc<dyn Validator> {
+        Arc::new(validators::one_of(ENVIRONMENTS))
     }
     use Kind::{Bool, String};
     vec![
@@ -302,10 +302,10 @@ pub fn provider_schema() -> Schema {
         if arg.sensitive {
             attribute = attribute.sensitive();
         }
-        match arg.validator {
-            Some(add) => add()(attribute),
-            None => attribute,
+        if let Some(make) = arg.validator {
+            attribute.validators.push(make());
         }
+        attribute
     });
     Schema::new(
         "Manages Microsoft Entra cross-tenant access settings through Microsoft Graph. Every argument is optional \

@@ -8,7 +8,7 @@
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::{Attribute, Nesting};
-use crate::value::{AttributePath, PathStep, Value};
+use crate::value::{AttributePath, Value};
 
 static UNKNOWN: Value = Value::Unknown;
 
@@ -108,8 +108,47 @@ pub(crate) fn default_plan(attributes: &[Attribute], config: &Value, prior: &Val
     let mut planned = proposed.clone();
     if prior.is_null() {
         mark_unset_computed_unknown(attributes, config, &mut planned);
+    } else {
+        mark_new_nested_objects(attributes, config, prior, &mut planned);
     }
     planned
+}
+
+/// On update, nested objects that did not exist before (a new list element or map entry, a single nested object
+/// that was null) have no prior computed values for Terraform's proposal to carry over, so they are planned as on
+/// create. Set elements cannot be matched with prior ones and are left as proposed.
+fn mark_new_nested_objects(attributes: &[Attribute], config: &Value, prior: &Value, planned: &mut Value) {
+    let Value::Object(planned_attributes) = planned else { return };
+    for attribute in attributes {
+        let Some((nesting, inner)) = attribute.nested_attributes() else { continue };
+        let Some(slot) = planned_attributes.get_mut(&attribute.name) else { continue };
+        let (configured, before) = (config.get_attr(&attribute.name), prior.get_attr(&attribute.name));
+        match (nesting, slot) {
+            (Nesting::Single, slot) if before.is_null() => mark_unset_computed_unknown(inner, configured, slot),
+            (Nesting::Single, slot) => mark_new_nested_objects(inner, configured, before, slot),
+            (Nesting::List, Value::List(elements)) => {
+                let configured = configured.as_elements().unwrap_or_default();
+                let before = before.as_elements().unwrap_or_default();
+                for (i, element) in elements.iter_mut().enumerate() {
+                    let c = configured.get(i).unwrap_or(&Value::Null);
+                    match before.get(i) {
+                        Some(b) => mark_new_nested_objects(inner, c, b, element),
+                        None => mark_unset_computed_unknown(inner, c, element),
+                    }
+                }
+            }
+            (Nesting::Map, Value::Map(entries)) => {
+                for (key, element) in entries.iter_mut() {
+                    let c = configured.as_map().and_then(|m| m.get(key)).unwrap_or(&Value::Null);
+                    match before.as_map().and_then(|m| m.get(key)) {
+                        Some(b) => mark_new_nested_objects(inner, c, b, element),
+                        None => mark_unset_computed_unknown(inner, c, element),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn mark_unset_computed_unknown(attributes: &[Attribute], config: &Value, planned: &mut Value) {
@@ -375,11 +414,7 @@ fn find_unknowns(value: &Value, path: &AttributePath, problems: &mut Vec<Diagnos
                 find_unknowns(v, &path.clone().index(i as i64), problems);
             }
         }
-        Value::Set(elements) => {
-            if elements.iter().any(|e| !e.is_fully_known()) {
-                problems.push(unknown_in_state(path));
-            }
-        }
+        Value::Set(elements) if elements.iter().any(|e| !e.is_fully_known()) => problems.push(unknown_in_state(path)),
         _ => {}
     }
 }
@@ -390,32 +425,6 @@ fn unknown_in_state(path: &AttributePath) -> Diagnostic {
         format!("The resource returned a state in which {path} is still unknown; every value must be known after apply or read."),
     )
     .at(path.clone())
-}
-
-/// A mutable reference to the value at `path`. Missing object attributes are created as null (objects carry every
-/// attribute of their type); missing map keys and list indexes are not created.
-pub(crate) fn value_at_path_mut<'v>(value: &'v mut Value, path: &AttributePath) -> Option<&'v mut Value> {
-    let mut current = value;
-    for step in &path.steps {
-        current = match (current, step) {
-            (Value::Dynamic(_, inner), _) => step_into(inner, step)?,
-            (v, step) => step_into(v, step)?,
-        };
-    }
-    Some(current)
-}
-
-fn step_into<'v>(value: &'v mut Value, step: &PathStep) -> Option<&'v mut Value> {
-    match (value, step) {
-        (Value::Object(attributes), PathStep::Attribute(name)) => {
-            Some(attributes.entry(name.clone()).or_insert(Value::Null))
-        }
-        (Value::Map(entries), PathStep::ElementKeyString(key)) => entries.get_mut(key),
-        (Value::List(elements) | Value::Tuple(elements), PathStep::ElementKeyInt(i)) => {
-            usize::try_from(*i).ok().and_then(|i| elements.get_mut(i))
-        }
-        _ => None,
-    }
 }
 
 trait GetOrNull {
@@ -472,6 +481,30 @@ mod tests {
         let rule = &planned.get_attr("rules").as_elements().unwrap()[0];
         assert_eq!(rule.get_attr("ref"), &Value::Unknown);
         assert!(plan_problems(&attributes(), &config, &planned).is_empty());
+    }
+
+    #[test]
+    fn update_plan_marks_computed_values_of_new_list_elements_unknown() {
+        let rule = |kind: &str, r: Value| obj(&[("kind", Value::string(kind)), ("ref", r)]);
+        let prior = obj(&[
+            ("id", Value::string("1")),
+            ("name", Value::string("n")),
+            ("rules", Value::list([rule("x", Value::string("r0"))])),
+        ]);
+        let config = obj(&[
+            ("name", Value::string("n")),
+            ("rules", Value::list([rule("x", Value::Null), rule("x", Value::Null)])),
+        ]);
+        let proposed = obj(&[
+            ("id", Value::string("1")),
+            ("name", Value::string("n")),
+            ("rules", Value::list([rule("x", Value::string("r0")), rule("x", Value::Null)])),
+        ]);
+        let planned = default_plan(&attributes(), &config, &prior, &proposed);
+        let at = |i: i64| planned.at_path(&AttributePath::root().attr("rules").index(i).attr("ref")).cloned();
+        assert_eq!(at(0), Some(Value::string("r0")));
+        assert_eq!(at(1), Some(Value::Unknown));
+        assert_eq!(planned.get_attr("id"), &Value::string("1"));
     }
 
     #[test]
@@ -545,14 +578,5 @@ mod tests {
         let still_unknown = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
         assert!(new_state_problems(&planned, &still_unknown)[0].summary.contains("unknown"));
         assert_eq!(unknown_problems(&still_unknown).len(), 1);
-    }
-
-    #[test]
-    fn value_at_path_mut_reaches_nested_places() {
-        let mut value = obj(&[("rules", Value::list([obj(&[("kind", Value::string("x"))])]))]);
-        let path = AttributePath::root().attr("rules").index(0).attr("ref");
-        *value_at_path_mut(&mut value, &path).unwrap() = Value::string("r");
-        assert_eq!(value.at_path(&path), Some(&Value::string("r")));
-        assert!(value_at_path_mut(&mut value, &AttributePath::root().attr("rules").index(5)).is_none());
     }
 }

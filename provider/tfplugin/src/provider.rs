@@ -278,7 +278,7 @@ impl Plan {
 
     /// Sets the planned value at `path`. Fails when the path does not lead to an existing place in the plan.
     pub fn set(&mut self, path: &AttributePath, value: Value) -> Result<(), Diagnostics> {
-        match crate::plan::value_at_path_mut(&mut self.planned_state, path) {
+        match self.planned_state.at_path_mut(path) {
             Some(slot) => {
                 *slot = value;
                 Ok(())
