@@ -1,7 +1,7 @@
 //! The Terraform plugin protocol 6 server: the only crate that knows gRPC, protobuf and msgpack.
 //!
 //! Provider code implements [`Provider`], [`Resource`] and [`DataSource`] with [`Value`]s, [`Schema`]s and
-//! [`Diagnostics`], and hands the provider to [`serve`] (Terraform started the process), [`serve_debug`] (a
+//! [`Diagnostics`], and hands the provider to [`serve()`] (Terraform started the process), [`serve_debug`] (a
 //! developer did, with `--debug`) or [`InProcessServer`] (tests drive Terraform through reattach). Everything about
 //! the wire — go-plugin's handshake and AutoMTLS, gRPC, protobuf, msgpack — stays inside this crate.
 //!

@@ -69,7 +69,7 @@ pub fn matches(pattern: &str, requirement: impl Into<String>) -> Matches {
     Matches { regex, requirement: requirement.into() }
 }
 
-/// See [`matches`].
+/// See [`matches()`].
 #[derive(Debug, Clone)]
 pub struct Matches {
     regex: Regex,
