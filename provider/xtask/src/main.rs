@@ -1,18 +1,91 @@
-//! Project commands (`cargo xtask <command>`).
-//!
-//! - `codegen`: regenerate the Rust protocol code in `provider/tfplugin/src/generated/` from `proto/`.
+//! `cargo xtask <command>`: see the library's documentation (`xtask::`) for what each command does.
 
-mod codegen;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+use xtask::{docs, package, quickstart, workspace_root};
+
+/// Project commands for terraform-provider-entra.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Regenerate provider/tfplugin/src/generated/ from proto/.
+    Codegen,
+    /// Render docs/ (index, resources, data sources) from the schemas, examples/ and docs/templates/.
+    Docs {
+        /// Write nothing; list the stale pages and fail if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build the Terraform Registry release artifacts and a filesystem mirror.
+    Package {
+        /// The release version, without a leading `v`.
+        #[arg(long, default_value = env!("CARGO_PKG_VERSION"))]
+        version: String,
+        /// A Rust target triple to build for (repeatable); default: this machine.
+        #[arg(long = "target", value_name = "TRIPLE")]
+        targets: Vec<String>,
+        /// Build with the dev profile instead of --release (fast, for tests).
+        #[arg(long)]
+        debug: bool,
+        /// cargo's target directory.
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+        /// Where to write the artifacts.
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        out: PathBuf,
+    },
+    /// Build the provider and the Graph emulator, then plan, apply, re-plan and destroy examples/quickstart against
+    /// the emulator with the real terraform.
+    Quickstart {
+        /// cargo's target directory.
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+        /// The terraform binary (default: `terraform` on PATH).
+        #[arg(long, value_name = "PATH")]
+        terraform: Option<PathBuf>,
+    },
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => run_codegen(&workspace_root()),
-        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
-        None => Err(USAGE.to_owned()),
+    let cli = Cli::parse();
+    let root = workspace_root();
+    let result = match cli.command {
+        Command::Codegen => xtask::run_codegen(&root),
+        Command::Docs { check } => run_docs(&root, check),
+        Command::Package { version, targets, debug, target_dir, out } => {
+            let out_dir = if out.is_absolute() { out } else { root.join(out) };
+            let options = package::Options { version, targets, debug, target_dir, out_dir };
+            package::run(&root, &options).map(|release| {
+                for zip in &release.zips {
+                    eprintln!("wrote {}", zip.display());
+                }
+                eprintln!("wrote {}", release.manifest.display());
+                eprintln!("wrote {}", release.checksums.display());
+                eprintln!(
+                    "filesystem mirror: {} (use it with `terraform init -plugin-dir={}`)",
+                    release.mirror.display(),
+                    release.mirror.display()
+                );
+            })
+        }
+        Command::Quickstart { target_dir, terraform } => {
+            match quickstart::run(&root, &quickstart::Options { target_dir, terraform }) {
+                Ok(()) => Ok(()),
+                Err(quickstart::Failure::Interrupted) => {
+                    eprintln!("{}", quickstart::Failure::Interrupted);
+                    return ExitCode::from(130);
+                }
+                Err(quickstart::Failure::Step(message)) => Err(message),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -23,25 +96,24 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str =
-    "usage: cargo xtask <command>\n\ncommands:\n  codegen   regenerate provider/tfplugin/src/generated from proto/";
-
-/// The workspace root: xtask lives in `<root>/provider/xtask`.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("xtask is two levels below the root").to_path_buf()
-}
-
-/// Writes the generated protocol code, replacing files whose contents changed.
-fn run_codegen(root: &Path) -> Result<(), String> {
-    let out_dir = root.join(codegen::GENERATED_DIR);
-    for file in codegen::generate(root)? {
-        let path = out_dir.join(&file.name);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == file.contents {
-            eprintln!("unchanged {}", path.display());
-        } else {
-            std::fs::write(&path, &file.contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
-            eprintln!("wrote {}", path.display());
+fn run_docs(root: &std::path::Path, check: bool) -> Result<(), String> {
+    let catalog = docs::Catalog::entra();
+    if check {
+        let stale = docs::stale_pages(root, &catalog)?;
+        if stale.is_empty() {
+            eprintln!("docs are up to date");
+            return Ok(());
+        }
+        for page in &stale {
+            eprintln!("stale: {page}");
+        }
+        return Err("the generated docs are stale: run `cargo xtask docs` and commit the result".to_owned());
+    }
+    for (path, change) in docs::write_pages(root, &catalog)? {
+        match change {
+            docs::Change::Unchanged => eprintln!("unchanged {}", path.display()),
+            docs::Change::Written => eprintln!("wrote {}", path.display()),
+            docs::Change::Removed => eprintln!("removed {}", path.display()),
         }
     }
     Ok(())
