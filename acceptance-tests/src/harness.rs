@@ -44,6 +44,7 @@ impl Harness {
             local_name: local_name(source),
             provider: ProviderSource::Reattach { reattach },
             terraform: terraform_binary(),
+            env: Vec::new(),
         };
         Harness { setup: Arc::new(setup), _server: Some(server) }
     }
@@ -59,8 +60,27 @@ impl Harness {
             local_name: local_name(source),
             provider: ProviderSource::DevOverride { dir: binary_dir.to_path_buf() },
             terraform: terraform_binary(),
+            env: Vec::new(),
         };
         Harness { setup: Arc::new(setup), _server: None }
+    }
+
+    /// Adds environment variables to every terraform command of this harness's working directories (and so to a
+    /// provider binary Terraform starts, on the [`Harness::dev_override`] path). Call it before making working
+    /// directories.
+    ///
+    /// # Panics
+    /// When a working directory of this harness already exists.
+    #[must_use]
+    pub fn with_env<I, K, V>(mut self, vars: I) -> Harness
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let setup = Arc::get_mut(&mut self.setup).expect("set the environment before making working directories");
+        setup.env.extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
     }
 
     /// A fresh working directory set up for this provider.

@@ -27,6 +27,7 @@
 //! own provider server and directories, so they run in parallel.
 
 mod checks;
+pub mod entra;
 mod harness;
 pub mod provider_binary;
 mod state;

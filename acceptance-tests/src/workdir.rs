@@ -25,6 +25,8 @@ pub(crate) struct Setup {
     pub(crate) local_name: String,
     pub(crate) provider: ProviderSource,
     pub(crate) terraform: PathBuf,
+    /// Extra environment for every terraform command (and so for a provider binary Terraform starts).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 /// A temporary directory where terraform runs. Removed when dropped, unless the test failed and
@@ -67,6 +69,7 @@ impl WorkDir {
         if let ProviderSource::Reattach { reattach } = &setup.provider {
             extra.push(("TF_REATTACH_PROVIDERS".to_owned(), reattach.clone()));
         }
+        extra.extend(setup.env.iter().cloned());
         let env = terraform::environment(&extra);
         WorkDir { dir: Some(dir), path, env, setup, initialized: false }
     }

@@ -1,3 +1,11 @@
 //! The entra provider: configuration, resources and data sources.
+//!
+//! - [`provider`]: the provider schema and configuration (authentication settings → the Graph client);
+//! - [`resources`]: one module per resource type, plus [`resources::shared`], the nested types they share;
+//! - [`data_sources`]: one module per data source;
+//! - [`timeouts`]: the `timeouts` attribute and the Graph operation deadlines built from it.
 
+pub mod data_sources;
 pub mod provider;
+pub mod resources;
+pub mod timeouts;

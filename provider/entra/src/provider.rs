@@ -4,11 +4,18 @@
 //! Every argument is optional and falls back to the environment variable its description names, following the
 //! azuread and msgraph providers so existing pipelines work unchanged. Literal values are validated at plan time
 //! (`terraform validate` already catches a misspelled `environment`); `ConfigureProvider` then applies the
-//! environment fallbacks and checks the combined result with `entra-graph`, which owns authentication.
+//! environment fallbacks, checks the combined result with `entra-graph` (which owns authentication) and builds the
+//! Graph client every resource and data source uses.
+//!
+//! The environment is read through an injectable lookup ([`EnvLookup`]), never directly: the acceptance tests serve
+//! many providers in one process, each talking to its own emulator. Besides the `ARM_*` variables, `SSL_CERT_FILE`
+//! names extra CA certificates to trust, and the `ENTRA_*` variables of [`entra_graph::TUNING_VARIABLES`] tune
+//! retries and consistency waits (tests set them to near-zero waits; production never needs them).
 
 use std::sync::Arc;
 
 use entra_graph::auth::{AuthSettings, ResolvedAuth};
+use entra_graph::{ClientBuildError, GraphClient, GraphClientOptions};
 use tfplugin::validators::{self, Validator};
 use tfplugin::{
     Attribute, AttributePath, ConfigureRequest, Configured, Context, DataSource, Diagnostic, Diagnostics, Provider,
@@ -28,6 +35,8 @@ pub struct ProviderData {
     pub auth: ResolvedAuth,
     /// The Terraform CLI version, for the user agent.
     pub terraform_version: String,
+    /// The Microsoft Graph client. One per configuration, so each Terraform command shares one partner listing.
+    pub client: GraphClient,
 }
 
 /// Reads an environment variable; injectable so tests do not depend on (or change) the process environment.
@@ -379,38 +388,83 @@ impl Provider for EntraProvider {
     }
 
     async fn configure(&self, _ctx: &Context, request: ConfigureRequest) -> Diagnostics {
-        let settings = match settings_from_config(&request.config) {
-            Ok(settings) => settings,
-            Err(diagnostics) => return diagnostics,
-        };
-        let env = Arc::clone(&self.env);
-        let resolved = settings.with_env_fallbacks(|name| env(name)).and_then(|settings| settings.resolve());
-        match resolved {
-            Ok(auth) => {
-                tracing::debug!(environment = auth.environment.name(), graph = %auth.graph_endpoint, "provider configured");
-                self.data.set(ProviderData { auth, terraform_version: request.terraform_version });
+        match self.build(&request) {
+            Ok(data) => {
+                tracing::debug!(
+                    environment = data.auth.environment.name(),
+                    graph = %data.auth.graph_endpoint,
+                    credential = %data.client.credential_method(),
+                    "provider configured"
+                );
+                self.data.set(data);
                 Diagnostics::new()
             }
-            Err(errors) => errors
-                .iter()
-                .map(|e| {
-                    Diagnostic::error(
-                        format!("Invalid provider setting {}", e.setting),
-                        format!("{}: {}.", e.setting, e.message.trim_end_matches('.')),
-                    )
-                    .at(AttributePath::root().attr(e.setting))
-                })
-                .collect(),
+            Err(diagnostics) => diagnostics,
         }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        crate::resources::all(&self.data)
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        crate::data_sources::all(&self.data)
     }
+}
+
+impl EntraProvider {
+    /// Configuration → settings → environment fallbacks → Graph client, with every problem reported on the
+    /// argument it is about.
+    fn build(&self, request: &ConfigureRequest) -> Result<ProviderData, Diagnostics> {
+        let settings = settings_from_config(&request.config)?;
+        let env = Arc::clone(&self.env);
+        let settings = settings.with_env_fallbacks(|name| env(name)).map_err(|e| setting_diagnostics(&e))?;
+        let auth = settings.resolve().map_err(|e| setting_diagnostics(&e))?;
+        let mut options = GraphClientOptions::from_env(|name| env(name)).map_err(|e| {
+            Diagnostics::error(
+                "Invalid provider environment",
+                format!(
+                    "{e}. The ENTRA_* variables tune retries and waits and are normally left unset; SSL_CERT_FILE                      names a PEM file of extra CA certificates."
+                ),
+            )
+        })?;
+        if !request.terraform_version.is_empty() {
+            options.terraform_version = Some(request.terraform_version.clone());
+        }
+        let client = GraphClient::new(&settings, options).map_err(|error| match error {
+            ClientBuildError::Settings(errors) => setting_diagnostics(&errors),
+            ClientBuildError::NoCredential(e) => Diagnostics::error(
+                "No credential for Microsoft Graph",
+                format!(
+                    "The provider found {e}\n\nConfigure one of them in the provider block or through its ARM_* \
+                     environment variable, for example client_id and client_secret (ARM_CLIENT_ID, \
+                     ARM_CLIENT_SECRET), or use_oidc with a federated credential in CI."
+                ),
+            ),
+            ClientBuildError::Credential(e) => {
+                Diagnostics::error("Unable to set up the Microsoft Graph credential", format!("{e}."))
+            }
+            ClientBuildError::Transport(e) => Diagnostics::error(
+                "Unable to set up HTTPS for Microsoft Graph",
+                format!("{e}. Check the file SSL_CERT_FILE names, if it is set."),
+            ),
+        })?;
+        Ok(ProviderData { auth, terraform_version: request.terraform_version.clone(), client })
+    }
+}
+
+/// One error per invalid setting, on the argument's attribute path.
+fn setting_diagnostics(errors: &entra_graph::auth::SettingErrors) -> Diagnostics {
+    errors
+        .iter()
+        .map(|e| {
+            Diagnostic::error(
+                format!("Invalid provider setting {}", e.setting),
+                format!("{}: {}.", e.setting, e.message.trim_end_matches('.')),
+            )
+            .at(AttributePath::root().attr(e.setting))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -579,8 +633,57 @@ mod tests {
     }
 
     #[test]
-    fn no_resources_ship_yet() {
+    fn every_resource_and_data_source_is_registered_with_a_sound_schema() {
         let provider = EntraProvider::with_env(no_env());
-        assert!(provider.resources().is_empty() && provider.data_sources().is_empty());
+        let mut resources: Vec<String> = provider.resources().iter().map(|r| r.type_name().to_owned()).collect();
+        resources.sort();
+        for expected in ["entra_cross_tenant_identity_sync", "entra_cross_tenant_partner"] {
+            assert!(resources.iter().any(|r| r == expected), "{expected} in {resources:?}");
+        }
+        for resource in provider.resources() {
+            let schema = resource.schema();
+            assert!(schema.problems().is_empty(), "{}: {:?}", resource.type_name(), schema.problems());
+            assert!(schema.get("timeouts").is_some(), "{} has timeouts", resource.type_name());
+            assert!(schema.description.contains("Policy.Read.All"), "{} names its permissions", resource.type_name());
+        }
+        let mut data_sources: Vec<String> = provider.data_sources().iter().map(|d| d.type_name().to_owned()).collect();
+        data_sources.sort();
+        assert_eq!(data_sources, ["entra_cross_tenant_partners", "entra_tenant_information"]);
+        for data_source in provider.data_sources() {
+            assert!(data_source.schema().problems().is_empty(), "{}", data_source.type_name());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_configuration_without_any_credential_gets_one_clear_error() {
+        let env: EnvLookup = Arc::new(|name| (name == "ARM_USE_CLI").then(|| "false".to_owned()));
+        let provider = EntraProvider::with_env(env);
+        let request = ConfigureRequest {
+            config: config(&[("tenant_id", Value::string("00000000-0000-0000-0000-0000000000a1"))]),
+            terraform_version: String::new(),
+        };
+        let diagnostics = provider.configure(&Context::background(), request).await;
+        assert_eq!(diagnostics.len(), 1, "{diagnostics}");
+        let d = diagnostics.iter().next().unwrap();
+        assert_eq!(d.summary, "No credential for Microsoft Graph");
+        assert!(d.detail.contains("client secret") || d.detail.contains("secret"), "{}", d.detail);
+        assert!(!provider.data().is_set());
+    }
+
+    #[tokio::test]
+    async fn invalid_tuning_variables_are_reported() {
+        let env: EnvLookup = Arc::new(|name| (name == "ENTRA_CONSISTENCY_MAX_WAIT").then(|| "forever".to_owned()));
+        let provider = EntraProvider::with_env(env);
+        let request = ConfigureRequest {
+            config: config(&[
+                ("tenant_id", Value::string("00000000-0000-0000-0000-0000000000a1")),
+                ("client_id", Value::string("00000000-0000-0000-0000-0000000000c1")),
+                ("client_secret", Value::string("s3cret")),
+            ]),
+            terraform_version: String::new(),
+        };
+        let diagnostics = provider.configure(&Context::background(), request).await;
+        let d = diagnostics.iter().next().expect("an error");
+        assert!(d.detail.contains("ENTRA_CONSISTENCY_MAX_WAIT"), "{}", d.detail);
     }
 }

@@ -62,14 +62,92 @@ impl Default for GraphClientOptions {
     }
 }
 
+/// The environment variables [`GraphClientOptions::from_env`] reads to tune retries, consistency waits and the
+/// partner listing, with what each means. Durations use Go's syntax (`"500ms"`, `"30s"`, `"5m"`). Production never
+/// needs them; tests against the emulator set them to near-zero waits.
+pub const TUNING_VARIABLES: [(&str, &str); 10] = [
+    ("ENTRA_RETRY_INITIAL_BACKOFF", "first backoff after a transient failure (duration, default 500ms)"),
+    ("ENTRA_RETRY_MAX_BACKOFF", "longest backoff between two attempts (duration, default 30s)"),
+    ("ENTRA_RETRY_MAX_TRANSIENT_RETRIES", "retries of 5xx/network failures before giving up (count, default 8)"),
+    ("ENTRA_RETRY_ATTEMPT_TIMEOUT", "how long one HTTP attempt may take (duration, default 60s)"),
+    ("ENTRA_CONSISTENCY_READS", "reads in a row that must agree after a write; 0 turns waiting off (count, default 3)"),
+    ("ENTRA_CONSISTENCY_POLL_INTERVAL", "pause between consistency reads (duration, default 1s)"),
+    ("ENTRA_CONSISTENCY_MAX_POLL_INTERVAL", "longest pause while reads still disagree (duration, default 8s)"),
+    ("ENTRA_CONSISTENCY_MAX_WAIT", "give up waiting for consistency after this long (duration, default 5m)"),
+    ("ENTRA_PARTNER_LISTING_TTL", "how long a shared partner listing is reused (duration, default 5m)"),
+    ("ENTRA_PARTNER_PAGE_SIZE", "`$top` for partner listings (count, default: Graph's page size)"),
+];
+
+/// An `ENTRA_*` tuning variable (see [`TUNING_VARIABLES`]) or `SSL_CERT_FILE` with a value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the environment variable {variable} is invalid: {message}")]
+pub struct EnvOptionError {
+    /// The variable's name.
+    pub variable: &'static str,
+    /// What is wrong with its value.
+    pub message: String,
+}
+
 impl GraphClientOptions {
-    /// Defaults, with `extra_ca_file` taken from `SSL_CERT_FILE` through `env` (pass
-    /// `|name| std::env::var(name).ok()` in production).
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
-        GraphClientOptions {
-            extra_ca_file: env("SSL_CERT_FILE").filter(|v| !v.trim().is_empty()).map(PathBuf::from),
+    /// Defaults, adjusted by the environment read through `env` (pass `|name| std::env::var(name).ok()` in
+    /// production): `extra_ca_file` from `SSL_CERT_FILE`, and the timings of [`TUNING_VARIABLES`]. Empty variables
+    /// count as unset; a value that cannot be read is an error naming the variable, rather than silently ignored.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, EnvOptionError> {
+        let var = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let duration = |name: &'static str, slot: &mut Duration| -> Result<(), EnvOptionError> {
+            if let Some(text) = var(name) {
+                *slot = crate::duration::parse_go_duration(&text)
+                    .map_err(|message| EnvOptionError { variable: name, message })?;
+            }
+            Ok(())
+        };
+        let count = |name: &'static str| -> Result<Option<u32>, EnvOptionError> {
+            var(name)
+                .map(|text| {
+                    text.parse::<u32>().map_err(|_| EnvOptionError {
+                        variable: name,
+                        message: format!("\"{text}\" is not a whole number"),
+                    })
+                })
+                .transpose()
+        };
+
+        let mut options = GraphClientOptions {
+            extra_ca_file: var("SSL_CERT_FILE").map(PathBuf::from),
             ..GraphClientOptions::default()
+        };
+        let retry = &mut options.retry;
+        duration("ENTRA_RETRY_INITIAL_BACKOFF", &mut retry.initial_backoff)?;
+        duration("ENTRA_RETRY_MAX_BACKOFF", &mut retry.max_backoff)?;
+        if let Some(n) = count("ENTRA_RETRY_MAX_TRANSIENT_RETRIES")? {
+            retry.max_transient_retries = n;
         }
+        duration("ENTRA_RETRY_ATTEMPT_TIMEOUT", &mut retry.attempt_timeout)?;
+        if retry.attempt_timeout.is_zero() {
+            return Err(EnvOptionError {
+                variable: "ENTRA_RETRY_ATTEMPT_TIMEOUT",
+                message: "an attempt needs some time; use a positive duration".to_owned(),
+            });
+        }
+        let consistency = &mut options.consistency;
+        if let Some(n) = count("ENTRA_CONSISTENCY_READS")? {
+            consistency.consecutive_reads = n;
+        }
+        duration("ENTRA_CONSISTENCY_POLL_INTERVAL", &mut consistency.poll_interval)?;
+        duration("ENTRA_CONSISTENCY_MAX_POLL_INTERVAL", &mut consistency.max_poll_interval)?;
+        duration("ENTRA_CONSISTENCY_MAX_WAIT", &mut consistency.max_wait)?;
+        duration("ENTRA_PARTNER_LISTING_TTL", &mut options.partner_listing_ttl)?;
+        match count("ENTRA_PARTNER_PAGE_SIZE")? {
+            Some(0) => {
+                return Err(EnvOptionError {
+                    variable: "ENTRA_PARTNER_PAGE_SIZE",
+                    message: "a page holds at least one partner".to_owned(),
+                });
+            }
+            Some(n) => options.partner_page_size = Some(n),
+            None => {}
+        }
+        Ok(options)
     }
 }
 
@@ -653,6 +731,75 @@ fn parse_api_error(response: &Response, method: &reqwest::Method, path: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn options_from_env_read_every_tuning_variable() {
+        let options = GraphClientOptions::from_env(env(&[
+            ("SSL_CERT_FILE", "/tmp/ca.pem"),
+            ("ENTRA_RETRY_INITIAL_BACKOFF", "5ms"),
+            ("ENTRA_RETRY_MAX_BACKOFF", "50ms"),
+            ("ENTRA_RETRY_MAX_TRANSIENT_RETRIES", "4"),
+            ("ENTRA_RETRY_ATTEMPT_TIMEOUT", "20s"),
+            ("ENTRA_CONSISTENCY_READS", "0"),
+            ("ENTRA_CONSISTENCY_POLL_INTERVAL", "5ms"),
+            ("ENTRA_CONSISTENCY_MAX_POLL_INTERVAL", "40ms"),
+            ("ENTRA_CONSISTENCY_MAX_WAIT", "20s"),
+            ("ENTRA_PARTNER_LISTING_TTL", "1m"),
+            ("ENTRA_PARTNER_PAGE_SIZE", " 7 "),
+        ]))
+        .unwrap();
+        assert_eq!(options.extra_ca_file, Some(PathBuf::from("/tmp/ca.pem")));
+        assert_eq!(
+            options.retry,
+            RetryPolicy {
+                initial_backoff: Duration::from_millis(5),
+                max_backoff: Duration::from_millis(50),
+                max_transient_retries: 4,
+                attempt_timeout: Duration::from_secs(20),
+            }
+        );
+        assert_eq!(
+            options.consistency,
+            ConsistencyPolicy {
+                consecutive_reads: 0,
+                poll_interval: Duration::from_millis(5),
+                max_poll_interval: Duration::from_millis(40),
+                max_wait: Duration::from_secs(20),
+            }
+        );
+        assert_eq!(options.partner_listing_ttl, Duration::from_secs(60));
+        assert_eq!(options.partner_page_size, Some(7));
+        assert_eq!(TUNING_VARIABLES.len(), 10, "every variable read above is documented");
+    }
+
+    #[test]
+    fn options_from_env_default_when_unset_or_empty() {
+        let options =
+            GraphClientOptions::from_env(env(&[("SSL_CERT_FILE", " "), ("ENTRA_RETRY_MAX_BACKOFF", "")])).unwrap();
+        let defaults = GraphClientOptions::default();
+        assert_eq!(options.extra_ca_file, None);
+        assert_eq!(options.retry, defaults.retry);
+        assert_eq!(options.consistency, defaults.consistency);
+    }
+
+    #[test]
+    fn invalid_tuning_values_name_the_variable() {
+        for (name, value) in [
+            ("ENTRA_RETRY_MAX_BACKOFF", "fast"),
+            ("ENTRA_CONSISTENCY_READS", "-1"),
+            ("ENTRA_PARTNER_PAGE_SIZE", "0"),
+            ("ENTRA_RETRY_ATTEMPT_TIMEOUT", "0"),
+        ] {
+            let error = GraphClientOptions::from_env(env(&[(name, value)])).unwrap_err();
+            assert_eq!(error.variable, name);
+            assert!(error.to_string().starts_with(&format!("the environment variable {name} is invalid")), "{error}");
+        }
+    }
 
     #[test]
     fn error_envelopes_are_parsed_with_identifiers() {

@@ -27,7 +27,7 @@
 //! use std::time::Duration;
 //!
 //! let settings = AuthSettings::default().with_env_fallbacks(|name| std::env::var(name).ok())?;
-//! let client = GraphClient::new(&settings, GraphClientOptions::from_env(|name| std::env::var(name).ok()))?;
+//! let client = GraphClient::new(&settings, GraphClientOptions::from_env(|name| std::env::var(name).ok())?)?;
 //! let op = Operation::with_timeout(Duration::from_secs(300));
 //! let default = client.get_default(&op).await?;
 //! println!("service default: {:?}", default.is_service_default);
@@ -41,6 +41,7 @@ mod api;
 pub mod auth;
 mod client;
 pub mod consistency;
+pub mod duration;
 pub mod error;
 pub mod models;
 pub mod operation;
@@ -48,7 +49,7 @@ mod partner_cache;
 pub mod retry;
 pub mod transport;
 
-pub use client::{ClientBuildError, GraphClient, GraphClientOptions};
+pub use client::{ClientBuildError, EnvOptionError, GraphClient, GraphClientOptions, TUNING_VARIABLES};
 pub use consistency::ConsistencyPolicy;
 pub use error::{ApiError, GraphError};
 pub use operation::{CancellationToken, Operation};

@@ -411,7 +411,7 @@ async fn the_emulator_is_trusted_only_through_the_extra_ca_file() {
 
     // GraphClientOptions::from_env reads SSL_CERT_FILE.
     let ca = emulator.ca_cert_file().to_str().unwrap().to_owned();
-    let options = entra_graph::GraphClientOptions::from_env(env(&[("SSL_CERT_FILE", &ca)]));
+    let options = entra_graph::GraphClientOptions::from_env(env(&[("SSL_CERT_FILE", &ca)])).unwrap();
     assert_eq!(options.extra_ca_file.as_deref(), Some(emulator.ca_cert_file()));
     let options = entra_graph::GraphClientOptions { retry: entra_graph::RetryPolicy::fast(), ..options };
     GraphClient::new(&secret_settings(&emulator), options).unwrap().get_policy(&op()).await.unwrap();

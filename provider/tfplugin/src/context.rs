@@ -56,6 +56,12 @@ impl Context {
         self.cancel.cancelled().await;
     }
 
+    /// The token Terraform's StopProvider trips, for handing to libraries that take a cancellation token of their
+    /// own (such as a client's per-call operation), so their waits end when the user presses Ctrl-C.
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
     /// The deadline, if one was set.
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
@@ -216,6 +222,16 @@ mod tests {
         assert!(ctx.remaining().unwrap() <= Duration::from_secs(5));
         let result: Result<(), _> = ctx.run("creating", std::future::pending()).await;
         assert!(result.unwrap_err().iter().next().unwrap().summary.contains("Timed out while creating"));
+    }
+
+    #[test]
+    fn the_cancellation_token_is_the_one_stop_trips() {
+        let token = CancellationToken::new();
+        let ctx = Context::new(token.clone()).with_timeout(Duration::from_secs(5));
+        let handed_out = ctx.cancellation_token();
+        assert!(!handed_out.is_cancelled());
+        token.cancel();
+        assert!(handed_out.is_cancelled() && ctx.is_cancelled());
     }
 
     #[test]

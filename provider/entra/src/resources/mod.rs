@@ -1,0 +1,23 @@
+//! The managed resource types. Each lives in its own module; [`all`] registers them with the provider.
+
+pub mod cross_tenant_access_policy;
+pub mod cross_tenant_default;
+pub mod cross_tenant_identity_sync;
+pub mod cross_tenant_partner;
+pub mod shared;
+
+use std::sync::Arc;
+
+use tfplugin::{Configured, Resource};
+
+use crate::provider::ProviderData;
+
+/// Every resource type, sharing the provider's configuration.
+pub fn all(data: &Configured<ProviderData>) -> Vec<Arc<dyn Resource>> {
+    vec![
+        Arc::new(cross_tenant_partner::CrossTenantPartner::new(data.clone())),
+        Arc::new(cross_tenant_identity_sync::CrossTenantIdentitySync::new(data.clone())),
+        Arc::new(cross_tenant_default::CrossTenantDefault::new(data.clone())),
+        Arc::new(cross_tenant_access_policy::CrossTenantAccessPolicyResource::new(data.clone())),
+    ]
+}
