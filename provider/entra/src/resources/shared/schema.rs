@@ -85,6 +85,14 @@ impl Presence {
         }
     }
 
+    /// What leaving out a part that [`Presence::essential`] makes required (for partners) means.
+    fn essential_note(self) -> &'static str {
+        match self {
+            Presence::Inherit => "Required when the enclosing object is set.",
+            Presence::ServiceDefault | Presence::Computed => self.part_note(),
+        }
+    }
+
     /// What leaving out a part of a setting means.
     fn part_note(self) -> &'static str {
         match self {
@@ -179,7 +187,7 @@ fn target_configuration_with(
     let mut targets = presence.validate(
         presence
             .essential(Attribute::nested("targets", Nesting::Set, [target, target_type]))
-            .description(describe(container.targets_description(), presence.part_note())),
+            .description(describe(container.targets_description(), presence.essential_note())),
         validation::targets(container),
     );
     if let Restriction::OnlyAllUsers(reason) = restriction {
@@ -188,7 +196,7 @@ fn target_configuration_with(
     let access_type = presence.validate(
         presence.essential(Attribute::string("access_type")).description(describe(
             "Whether the `targets` are allowed or blocked: `allowed` or `blocked`.",
-            presence.part_note(),
+            presence.essential_note(),
         )),
         one_of(ACCESS_TYPES),
     );
@@ -571,6 +579,7 @@ mod tests {
             let element = path.ends_with(".target") || path.ends_with(".target_type");
             if essential || element {
                 assert!(attribute.required, "{path} is required when the partner sets its parent");
+                assert!(!attribute.description.contains("Omitted"), "{path}: {}", attribute.description);
             } else {
                 assert!(attribute.optional && !attribute.computed, "{path} is optional, null = inherit");
             }
