@@ -610,6 +610,9 @@ fn object_of(ty: &Type) -> Option<&BTreeMap<String, Type>> {
     }
 }
 
+/// Whether an attribute belongs to a group of the Schema section.
+type AttributeFilter = fn(&Attribute) -> bool;
+
 fn attribute_groups<'a>(
     attributes: &'a [Attribute],
     parent: &[String],
@@ -619,7 +622,7 @@ fn attribute_groups<'a>(
 ) {
     let mut sorted: Vec<&Attribute> = attributes.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [(&str, AttributeFilter); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),

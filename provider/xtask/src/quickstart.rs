@@ -10,6 +10,7 @@
 //!
 //! Everything lives in one temporary directory (the emulator's CA certificate too), so cleaning up is removing it.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -261,11 +262,19 @@ impl Terraform<'_> {
         }
     }
 
-    /// Runs `terraform args` with the output shown to the user, and returns how it exited.
+    /// Runs `terraform args` with the output shown to the user, and returns how it exited. Colours are kept for a
+    /// terminal and dropped when the output goes to a file or a CI log.
     fn status(&self, args: &[&str]) -> Result<ExitStatus, Failure> {
         self.interrupts.check()?;
         let mut command = Command::new(self.binary);
-        command.args(args).current_dir(self.workdir).env_clear().envs(self.env.iter().map(|(k, v)| (k, v)));
+        // The subcommand first, then flags: a saved plan file must stay the last argument.
+        let (subcommand, rest) = args.split_first().ok_or("a terraform subcommand")?;
+        command.arg(subcommand);
+        if !std::io::stdout().is_terminal() {
+            command.arg("-no-color");
+        }
+        command.args(rest);
+        command.current_dir(self.workdir).env_clear().envs(self.env.iter().map(|(k, v)| (k, v)));
         command.stdin(Stdio::null());
         let mut child = command.spawn().map_err(|e| format!("starting {}: {e}", self.binary.display()))?;
         self.interrupts.track(child.id());
