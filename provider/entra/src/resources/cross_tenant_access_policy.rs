@@ -152,7 +152,12 @@ impl Resource for CrossTenantAccessPolicyResource {
         {
             let patch = PolicyPatch { allowed_cloud_endpoints: Some(desired), ..PolicyPatch::default() };
             client.update_policy(&op, &patch).await.map_err(|error| {
-                graph_errors("updating the cross-tenant access policy", Access::Write, Kind::Update.error_name(), &error)
+                graph_errors(
+                    "updating the cross-tenant access policy",
+                    Access::Write,
+                    Kind::Update.error_name(),
+                    &error,
+                )
             })?;
         }
         Ok(NewState::new(request.planned_state))
@@ -321,7 +326,10 @@ mod tests {
         ]);
         let mut p = plan(configured, Value::Null);
         plan_defaults(&mut p).unwrap();
-        assert_eq!(p.planned_state.get_attr("allowed_cloud_endpoints"), &Value::set([Value::string("microsoftonline.com")]));
+        assert_eq!(
+            p.planned_state.get_attr("allowed_cloud_endpoints"),
+            &Value::set([Value::string("microsoftonline.com")])
+        );
         assert_eq!(p.planned_state.get_attr("reset_on_destroy"), &Value::bool(true));
 
         // A value not known yet stays unknown (it is validated at apply).
@@ -362,10 +370,10 @@ mod tests {
         assert!(same_endpoints(&v(&["a", "b"]), &v(&["b", "a"])));
         assert!(!same_endpoints(&v(&["a"]), &v(&["a", "b"])));
         assert!(same_endpoints(&[], &[]));
-        assert_eq!(endpoints(&state(&["microsoftonline.us", "microsoftonline.com"], false)), v(&[
-            "microsoftonline.com",
-            "microsoftonline.us"
-        ]));
+        assert_eq!(
+            endpoints(&state(&["microsoftonline.us", "microsoftonline.com"], false)),
+            v(&["microsoftonline.com", "microsoftonline.us"])
+        );
     }
 
     #[test]

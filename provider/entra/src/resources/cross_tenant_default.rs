@@ -365,7 +365,9 @@ impl CrossTenantDefault {
         let graph = default_json(current);
         self.settings
             .iter()
-            .filter(|s| !equal_ignoring_guid_case(planned.get_attr(&s.name), &from_graph(s, graph.get(graph_name(&s.name)))))
+            .filter(|s| {
+                !equal_ignoring_guid_case(planned.get_attr(&s.name), &from_graph(s, graph.get(graph_name(&s.name))))
+            })
             .map(|s| s.name.clone())
             .collect()
     }
@@ -374,11 +376,7 @@ impl CrossTenantDefault {
     fn patch(&self, planned: &Value, names: &[String]) -> Result<DefaultPatch, Diagnostics> {
         macro_rules! field {
             ($name:literal) => {
-                if names.iter().any(|n| n == $name) {
-                    setting_model(self.setting($name), planned)?
-                } else {
-                    None
-                }
+                if names.iter().any(|n| n == $name) { setting_model(self.setting($name), planned)? } else { None }
             };
         }
         Ok(DefaultPatch {
@@ -641,8 +639,14 @@ mod tests {
             (
                 "b2b_collaboration_outbound",
                 Value::object([
-                    ("users_and_groups", target_configuration("allowed", &[("6F546279-4DA5-4B53-A095-09EA0CEF9971", "group")])),
-                    ("applications", Value::object([("access_type", Value::string("allowed")), ("targets", Value::Null)])),
+                    (
+                        "users_and_groups",
+                        target_configuration("allowed", &[("6F546279-4DA5-4B53-A095-09EA0CEF9971", "group")]),
+                    ),
+                    (
+                        "applications",
+                        Value::object([("access_type", Value::string("allowed")), ("targets", Value::Null)]),
+                    ),
                 ]),
             ),
             ("b2b_direct_connect_inbound", Value::Unknown),
