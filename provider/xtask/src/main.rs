@@ -10,6 +10,9 @@ use xtask::{docs, package, quickstart, workspace_root};
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
+    /// The workspace root to work in (default: the one this xtask was built from; tests point it elsewhere).
+    #[arg(long, global = true, hide = true, value_name = "DIR")]
+    root: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,7 +59,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = cli.root.clone().unwrap_or_else(workspace_root);
     let result = match cli.command {
         Command::Codegen => xtask::run_codegen(&root),
         Command::Docs { check } => run_docs(&root, check),

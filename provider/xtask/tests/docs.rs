@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use xtask::docs::{Catalog, stale_pages};
 
+mod support;
+
 #[test]
 fn committed_docs_are_what_cargo_xtask_docs_renders() {
     let root = xtask::workspace_root();
@@ -173,4 +175,74 @@ fn the_link_checker_finds_links_and_anchors() {
     assert_eq!(link_targets(text), vec!["b.md#x".to_owned(), "#using-the-thing".to_owned()]);
     let found = anchors(text);
     assert!(found.contains("using-the-thing") && found.contains("nestedatt--x"), "{found:?}");
+}
+
+/// Copies what the docs are rendered from (examples and templates) into `to`.
+fn copy_inputs(from: &Path, to: &Path) {
+    for dir in ["examples", "docs/templates"] {
+        let mut pending = vec![PathBuf::from(dir)];
+        while let Some(relative) = pending.pop() {
+            std::fs::create_dir_all(to.join(&relative)).expect("create directory");
+            for entry in std::fs::read_dir(from.join(&relative)).expect("read directory").flatten() {
+                let child = relative.join(entry.file_name());
+                if entry.path().is_dir() {
+                    pending.push(child);
+                } else {
+                    std::fs::copy(entry.path(), to.join(&child)).expect("copy file");
+                }
+            }
+        }
+    }
+}
+
+fn docs_command(root: &Path, check: bool) -> support::Finished {
+    let mut command = support::xtask();
+    command.arg("--root").arg(root).arg("docs");
+    if check {
+        command.arg("--check");
+    }
+    support::run(command, std::time::Duration::from_secs(120))
+}
+
+#[test]
+fn the_docs_command_writes_pages_and_its_check_names_every_stale_one() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let root = scratch.path();
+    copy_inputs(&xtask::workspace_root(), root);
+
+    // Nothing generated yet: the check fails and names each missing page.
+    let missing = docs_command(root, true);
+    assert_eq!(missing.code, Some(1), "{missing}");
+    assert!(missing.stderr.contains("stale: docs/resources/cross_tenant_partner.md is missing"), "{missing}");
+    assert!(missing.stderr.contains("stale: docs/index.md is missing"), "{missing}");
+    assert!(missing.stderr.contains("run `cargo xtask docs`"), "{missing}");
+
+    let written = docs_command(root, false);
+    assert_eq!(written.code, Some(0), "{written}");
+    assert!(written.stderr.contains("wrote docs/data-sources/tenant_information.md"), "{written}");
+    let fresh = docs_command(root, true);
+    assert_eq!(fresh.code, Some(0), "{fresh}");
+    assert!(fresh.stderr.contains("docs are up to date"), "{fresh}");
+
+    // A hand edit and a page for a type that does not exist are both reported, and a rerun repairs both.
+    let page = root.join("docs/resources/cross_tenant_default.md");
+    let edited = std::fs::read_to_string(&page).expect("page").replace("## Schema", "## Schema (edited)");
+    std::fs::write(&page, edited).expect("edit page");
+    std::fs::write(root.join("docs/data-sources/old_name.md"), "# gone\n").expect("orphan");
+    let stale = docs_command(root, true);
+    assert_eq!(stale.code, Some(1), "{stale}");
+    assert!(stale.stderr.contains("stale: docs/resources/cross_tenant_default.md is out of date"), "{stale}");
+    assert!(stale.stderr.contains("stale: docs/data-sources/old_name.md documents nothing"), "{stale}");
+    assert!(!stale.stderr.contains("cross_tenant_partner.md"), "only stale pages are named: {stale}");
+    let repaired = docs_command(root, false);
+    assert!(repaired.stderr.contains("removed docs/data-sources/old_name.md"), "{repaired}");
+    assert_eq!(docs_command(root, true).code, Some(0));
+
+    // A template without its permissions section is refused with the file to fix.
+    let template = root.join("docs/templates/resources/cross_tenant_partner.md.tmpl");
+    let text = std::fs::read_to_string(&template).expect("template").replace("## API Permissions", "## Permissions");
+    std::fs::write(&template, text).expect("edit template");
+    let refused = docs_command(root, false);
+    assert_eq!(refused.code, Some(1), "{refused}");
+    assert!(refused.stderr.contains("cross_tenant_partner.md.tmpl: needs a `## API Permissions` section"), "{refused}");
 }
