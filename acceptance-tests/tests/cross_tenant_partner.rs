@@ -320,6 +320,16 @@ fn changing_the_tenant_replaces_and_case_does_not() {
                 })),
         )
         .step(Step::import(ADDRESS).id(upper.clone()))
+        // Graph answers lower case (as the real service does): Read keeps the configuration's spelling.
+        .step(Step::run({
+            let e = env.clone();
+            move |_| {
+                let mut outbound = e.partner(tenants::TRUESEC).unwrap()["b2bCollaborationOutbound"].clone();
+                outbound["usersAndGroups"]["targets"][0]["target"] = json!(GROUP);
+                e.emulator().patch_partner(tenants::TRUESEC, json!({"b2bCollaborationOutbound": outbound})).unwrap();
+            }
+        }))
+        .step(Step::plan_only(partner(&upper, &outbound_group(&upper_group))).expect_empty())
         // Only the spelling of the tenant id changes: an in-place update that sends nothing to Graph.
         .step(
             Step::config(partner(tenants::TRUESEC, &outbound_group(&upper_group)))
@@ -663,4 +673,30 @@ fn rights_management_warning_and_r1_error_at_plan() {
     let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("b2b_collaboration_outbound.applications: users_and_groups blocks AllUsers"), "{output}");
     assert_eq!(env.writes(), 0);
+}
+
+#[test]
+fn values_graph_has_but_terraform_does_not_know_show_as_drift() {
+    let env = Arc::new(EmulatorEnv::start());
+    let e = env.clone();
+    let config = partner(tenants::TRUESEC, INBOUND_ALL);
+    env.harness()
+        .test_case()
+        .step(Step::config(config.clone()))
+        .step(Step::run(move |_| {
+            let mut inbound = e.partner(tenants::TRUESEC).unwrap()["b2bCollaborationInbound"].clone();
+            inbound["applications"]["accessType"] = json!("unknownFutureValue");
+            inbound["usersAndGroups"]["targets"][0]["targetType"] = json!("unknownFutureValue");
+            e.emulator().patch_partner(tenants::TRUESEC, json!({"b2bCollaborationInbound": inbound})).unwrap();
+        }))
+        // Read keeps the raw values, so the plan shows them and puts the configuration back.
+        .step(Step::plan_only(config.clone()).plan_check(PlanCheck::actions(ADDRESS, &["update"])).plan_check(
+            PlanCheck::custom("the prior state holds Graph's raw value", |plan| {
+                let prior = &plan.json["prior_state"]["values"]["root_module"]["resources"][0]["values"];
+                let raw = &prior["b2b_collaboration_inbound"]["applications"]["access_type"];
+                if raw == "unknownFutureValue" { Ok(()) } else { Err(format!("prior state access_type: {raw}")) }
+            }),
+        ))
+        .step(Step::config(config))
+        .run();
 }
