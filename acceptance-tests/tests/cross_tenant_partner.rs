@@ -700,3 +700,40 @@ fn values_graph_has_but_terraform_does_not_know_show_as_drift() {
         .step(Step::config(config))
         .run();
 }
+
+#[test]
+fn a_create_with_an_unknown_outcome_is_kept_in_the_state_and_reconciled() {
+    let env = EmulatorEnv::start();
+    // The POST reaches Graph but its answer is lost, and checking afterwards fails too: the provider cannot know
+    // whether the partner exists.
+    env.emulator().set_faults(Faults {
+        reset_after_write: Some(
+            FaultRule::always().for_method("POST").for_route("/policies/crossTenantAccessPolicy/partners"),
+        ),
+        service_unavailable: Some(entra_graph_emulator::ServerErrorFault {
+            rule: FaultRule::always().for_method("GET").for_route(PARTNER_ROUTE),
+            retry_after: entra_graph_emulator::RetryAfter::Omit,
+        }),
+        ..Faults::default()
+    });
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&partner(tenants::TRUESEC, TRUST));
+    let output = workdir.apply();
+    assert!(!output.success(), "{output}");
+    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("may or may not have happened"), "{output}");
+    assert!(env.partner(tenants::TRUESEC).is_some(), "the partner was created");
+    let state = workdir.state();
+    assert_eq!(state.addresses(), [ADDRESS], "Terraform keeps track of the partner");
+    assert_eq!(state.resource(ADDRESS).unwrap()["tainted"], true, "{}", state.json);
+
+    // Once Graph answers again, the next apply reconciles: the tainted partner is replaced, nothing is orphaned.
+    env.emulator().set_faults(Faults::none());
+    workdir.apply().expect_success();
+    workdir.plan_is_empty(true).unwrap();
+    workdir.plan_is_empty(false).unwrap();
+    assert_eq!(env.partner(tenants::TRUESEC).unwrap()["inboundTrust"]["isMfaAccepted"], true);
+    workdir.destroy().expect_success();
+    assert!(env.partner(tenants::TRUESEC).is_none());
+}
