@@ -88,8 +88,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         ("entra-graph-emulator", "entra-graph-emulator"),
     ]);
     build.target_dir = options.target_dir.clone();
-    let binaries = build.run(root)?;
+    let binaries = build.run(root);
+    // Ctrl-C during the build stops cargo too; report the interruption rather than a failed build.
     interrupts.check()?;
+    let binaries = binaries?;
     let provider = &binaries["terraform-provider-entra"];
     let emulator_binary = &binaries["entra-graph-emulator"];
 

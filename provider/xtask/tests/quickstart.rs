@@ -54,12 +54,37 @@ fn the_quick_start_plans_applies_replans_empty_and_destroys() {
     assert_eq!(leftovers(temp.path()), Vec::<String>::new(), "scratch files left behind");
 }
 
+/// How the quick start is interrupted.
+#[cfg(unix)]
+#[derive(Debug, Clone, Copy)]
+enum Interruption {
+    /// SIGTERM to the quick start alone, as a CI runner cancelling a job does.
+    Terminate,
+    /// SIGINT to its whole process group, as Ctrl-C in a terminal does: terraform and the emulator get it too.
+    CtrlC,
+}
+
 #[cfg(unix)]
 #[test]
-fn an_interrupted_quick_start_stops_the_emulator_and_removes_its_files() {
+fn a_quick_start_stopped_with_sigterm_stops_the_emulator_and_removes_its_files() {
+    interrupt_the_quick_start(Interruption::Terminate);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_quick_start_stopped_with_ctrl_c_stops_the_emulator_and_removes_its_files() {
+    interrupt_the_quick_start(Interruption::CtrlC);
+}
+
+#[cfg(unix)]
+fn interrupt_the_quick_start(how: Interruption) {
+    use std::os::unix::process::CommandExt as _;
+
     let temp = tempfile::tempdir().expect("temp dir");
     let mut command = quickstart_command(temp.path());
     command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    // A process group of its own, like a job started from a shell, so Ctrl-C can be sent to the group.
+    command.process_group(0);
     let mut child = command.spawn().expect("start the quick start");
     let stderr = child.stderr.take().expect("stderr");
     let (lines_tx, lines) = mpsc::channel();
@@ -89,15 +114,20 @@ fn an_interrupted_quick_start_stops_the_emulator_and_removes_its_files() {
         }
     }
     let port = port.unwrap_or_else(|| panic!("no emulator address in:\n{}", transcript.join("\n")));
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    assert!(status.is_ok_and(|s| s.success()), "sending SIGTERM");
+    let pid = child.id().to_string();
+    let (signal, target) = match how {
+        Interruption::Terminate => ("-TERM", pid),
+        Interruption::CtrlC => ("-INT", format!("-{pid}")),
+    };
+    let status = std::process::Command::new("kill").args([signal, "--", &target]).status();
+    assert!(status.is_ok_and(|s| s.success()), "sending {signal} to {target}");
 
     let started = Instant::now();
     let code = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status.code();
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "the quick start did not stop after SIGTERM");
+        assert!(started.elapsed() < Duration::from_secs(120), "the quick start did not stop after {how:?}");
         std::thread::sleep(Duration::from_millis(100));
     };
     transcript.extend(lines.try_iter());
