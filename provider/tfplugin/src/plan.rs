@@ -33,6 +33,24 @@ pub(crate) fn validate_attributes(
 ) {
     for attribute in attributes {
         let current = value.get_attr(&attribute.name);
+        // Terraform core accepts a value for an attribute only the provider sets (it leaves that check to the
+        // framework), so report it here, once, even when the value is not known yet: the provider would ignore it.
+        if attribute.computed && !attribute.optional && !attribute.required && !current.is_null() {
+            if matches!(scope, ValidationScope::All) {
+                let attr_path = path.clone().attr(attribute.name.clone());
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Invalid configuration for read-only attribute",
+                        format!(
+                            "{attr_path} is set by the provider and cannot be configured; remove it from the \
+                             configuration."
+                        ),
+                    )
+                    .at(attr_path),
+                );
+            }
+            continue;
+        }
         if current.is_null() || current.is_unknown() {
             continue;
         }
@@ -542,6 +560,26 @@ mod tests {
         validate_attributes(&attributes(), &config, &AttributePath::root(), ValidationScope::All, &mut diags);
         let paths: Vec<String> = diags.iter().map(|d| d.attribute.as_ref().unwrap().to_string()).collect();
         assert_eq!(paths, ["mode", "rules[1].kind", "tags"]);
+    }
+
+    #[test]
+    fn read_only_attributes_cannot_be_configured_at_any_depth() {
+        let config = obj(&[
+            ("id", Value::Unknown),
+            ("name", Value::string("n")),
+            ("rules", Value::list([obj(&[("kind", Value::string("x")), ("ref", Value::string("r"))])])),
+        ]);
+        let mut diags = Diagnostics::new();
+        validate_attributes(&attributes(), &config, &AttributePath::root(), ValidationScope::All, &mut diags);
+        let paths: Vec<String> = diags.iter().map(|d| d.attribute.as_ref().unwrap().to_string()).collect();
+        assert_eq!(paths, ["id", "rules[0].ref"]);
+        assert!(diags.iter().all(|d| d.summary.contains("read-only")), "{diags}");
+        // Reported once, during validation, not again at apply.
+        let mut again = Diagnostics::new();
+        let planned = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
+        let scope = ValidationScope::UnknownIn(&planned);
+        validate_attributes(&attributes(), &config, &AttributePath::root(), scope, &mut again);
+        assert!(again.is_empty(), "{again}");
     }
 
     #[test]

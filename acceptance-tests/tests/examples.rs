@@ -1,0 +1,187 @@
+//! Every folder under `examples/` is applied with the real terraform binary against its own Graph emulator, then
+//! planned (with and without refresh, which must be empty), imported with each command of its `import.sh`, and
+//! destroyed. The examples are what users copy and what the registry documentation shows, so they must work as
+//! written: nothing here edits them.
+//!
+//! A folder's `.tf` files are joined into one configuration. Resource and data-source examples have no `provider`
+//! block (the registry layout); the scenarios and the quick start are complete root modules with
+//! `provider "entra" {}`. Either way the provider gets its credentials and endpoint from the emulator's `ARM_*`
+//! environment, as it would from a pipeline's. The provider example configures a real OIDC login, so it is only
+//! validated.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use acceptance_tests::entra::EmulatorEnv;
+use acceptance_tests::{Step, terraform_binary};
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("examples")
+}
+
+/// The folders (relative to `examples/`) this file tests; [`every_example_folder_is_tested`] keeps it complete.
+const FOLDERS: [&str; 14] = [
+    "provider",
+    "quickstart",
+    "resources/entra_cross_tenant_partner",
+    "resources/entra_cross_tenant_default",
+    "resources/entra_cross_tenant_access_policy",
+    "resources/entra_cross_tenant_identity_sync",
+    "data-sources/entra_tenant_information",
+    "data-sources/entra_cross_tenant_partners",
+    "scenarios/outbound-b2b-osttra",
+    "scenarios/inbound-b2b-truesec",
+    "scenarios/mutual-b2b-direct-connect",
+    "scenarios/cross-tenant-sync",
+    "scenarios/hardened-default",
+    "scenarios/allowed-cloud-endpoint",
+];
+
+/// The `.tf` files of a folder, joined in name order.
+fn configuration(folder: &str) -> String {
+    let dir = examples_dir().join(folder);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{folder} has no .tf files");
+    files.iter().map(|f| std::fs::read_to_string(f).expect("read an example")).collect::<Vec<_>>().join("\n")
+}
+
+/// The `terraform import ADDRESS ID` commands of the folder's `import.sh`, if it has one.
+fn import_commands(folder: &str) -> Vec<(String, String)> {
+    let Ok(script) = std::fs::read_to_string(examples_dir().join(folder).join("import.sh")) else {
+        return Vec::new();
+    };
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["terraform", "import", address, id] => ((*address).to_owned(), (*id).to_owned()),
+                _ => panic!("{folder}/import.sh: expected `terraform import ADDRESS ID`, got {line:?}"),
+            }
+        })
+        .collect()
+}
+
+/// Applies the folder, checks empty plans, runs its imports, destroys, and checks nothing is left in Graph that
+/// destroy should have removed.
+fn apply_plan_import_destroy(folder: &str) {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.harness();
+    let config = configuration(folder);
+    let mut case = harness.test_case().step(Step::config(config.clone()));
+    for (address, id) in import_commands(folder) {
+        // `reset_on_destroy` says what destroying does; it lives only in Terraform, so an import cannot know it (it
+        // sets `false`). When the example sets it to `true`, the plan after the import updates just that flag.
+        let mut step = Step::import(address).id(id).ignore(["reset_on_destroy"]);
+        if config.contains("reset_on_destroy = true") {
+            step = step.skip_plan_check();
+        }
+        case = case.step(step);
+    }
+    let check_env = Arc::clone(&env);
+    case.check_destroy(move || {
+        let state = check_env.emulator().state();
+        let partners = state["partners"].as_object().map_or(0, serde_json::Map::len);
+        let syncs = state["identitySynchronization"].as_object().map_or(0, serde_json::Map::len);
+        if partners == 0 && syncs == 0 {
+            Ok(())
+        } else {
+            Err(format!("destroy left {partners} partner(s) and {syncs} identity sync policies behind: {state}"))
+        }
+    })
+    .run();
+}
+
+/// Generates one test per example folder, so they run in parallel and fail separately.
+macro_rules! example_tests {
+    ($($name:ident => $folder:literal),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                apply_plan_import_destroy($folder);
+            }
+        )+
+        const APPLIED: &[&str] = &[$($folder),+];
+    };
+}
+
+example_tests! {
+    quickstart => "quickstart",
+    resource_cross_tenant_partner => "resources/entra_cross_tenant_partner",
+    resource_cross_tenant_default => "resources/entra_cross_tenant_default",
+    resource_cross_tenant_access_policy => "resources/entra_cross_tenant_access_policy",
+    resource_cross_tenant_identity_sync => "resources/entra_cross_tenant_identity_sync",
+    data_source_tenant_information => "data-sources/entra_tenant_information",
+    data_source_cross_tenant_partners => "data-sources/entra_cross_tenant_partners",
+    scenario_outbound_b2b_osttra => "scenarios/outbound-b2b-osttra",
+    scenario_inbound_b2b_truesec => "scenarios/inbound-b2b-truesec",
+    scenario_mutual_b2b_direct_connect => "scenarios/mutual-b2b-direct-connect",
+    scenario_cross_tenant_sync => "scenarios/cross-tenant-sync",
+    scenario_hardened_default => "scenarios/hardened-default",
+    scenario_allowed_cloud_endpoint => "scenarios/allowed-cloud-endpoint",
+}
+
+#[test]
+fn the_provider_example_is_valid() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&configuration("provider"));
+    workdir.init();
+    let output = workdir.terraform(&["validate", "-no-color"]);
+    assert!(output.success(), "{output}");
+}
+
+#[test]
+fn every_example_folder_is_tested() {
+    fn folders_with_tf(dir: &Path, root: &Path, found: &mut Vec<String>) {
+        let mut has_tf = false;
+        for entry in std::fs::read_dir(dir).expect("read examples") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                folders_with_tf(&path, root, found);
+            } else if path.extension().is_some_and(|ext| ext == "tf") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            found.push(dir.strip_prefix(root).expect("inside examples").to_string_lossy().replace('\\', "/"));
+        }
+    }
+    let root = examples_dir();
+    let mut found = Vec::new();
+    folders_with_tf(&root, &root, &mut found);
+    found.sort();
+    let mut listed: Vec<String> = FOLDERS.iter().map(|f| (*f).to_owned()).collect();
+    listed.sort();
+    assert_eq!(found, listed, "add new example folders to FOLDERS and to example_tests! in this file");
+    let mut applied: Vec<&str> = APPLIED.to_vec();
+    applied.push("provider");
+    applied.sort_unstable();
+    assert_eq!(applied, listed.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
+fn examples_are_formatted() {
+    let output = std::process::Command::new(terraform_binary())
+        .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
+        .arg(examples_dir())
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("run terraform fmt");
+    assert!(
+        output.status.success(),
+        "terraform fmt -check -recursive examples/ found unformatted files (run `terraform fmt -recursive \
+         examples/`):\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
