@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use acceptance_tests::entra::EmulatorEnv;
 use acceptance_tests::{PlanCheck, StateCheck, Step};
-use entra_graph_emulator::{FaultRule, Faults, RetryAfter, Throttle, ThrottleMode};
+use entra_graph_emulator::{
+    EmulatorConfig, FaultRule, Faults, RetryAfter, TenantRestrictionsFixture, Throttle, ThrottleMode,
+};
 use serde_json::{Value as Json, json};
 
 const ADDRESS: &str = "entra_cross_tenant_default.this";
@@ -165,6 +167,59 @@ fn adoption_patches_only_the_settings_that_differ() {
         )))
         .run();
     env.assert_no_writes_since(writes, "adopting a default that already matches the configuration");
+}
+
+#[test]
+fn a_tenant_reporting_no_tenant_restrictions_is_at_the_service_default() {
+    // Sources disagree on whether a fresh tenant reports tenantRestrictions as null or as the documented object;
+    // null is the service default too, so an empty resource writes nothing and a reset needs no follow-up PATCH.
+    let env = Arc::new(EmulatorEnv::with_config(EmulatorConfig {
+        default_tenant_restrictions: TenantRestrictionsFixture::Null,
+        ..EmulatorConfig::default()
+    }));
+    let harness = env.harness();
+    let writes = env.writes();
+    let restricted = config(
+        r#"
+  tenant_restrictions = {
+    users_and_groups = {
+      access_type = "allowed"
+      targets     = [{ target = "AllUsers", target_type = "user" }]
+    }
+    applications = {
+      access_type = "allowed"
+      targets     = [{ target = "Office365", target_type = "application" }]
+    }
+  }
+"#,
+    );
+    harness
+        .test_case()
+        .step(
+            Step::config(config(""))
+                .check(StateCheck::attr(ADDRESS, "tenant_restrictions.users_and_groups.access_type", "blocked"))
+                .check(StateCheck::attr(ADDRESS, "is_service_default", true)),
+        )
+        .step(Step::run({
+            let env = Arc::clone(&env);
+            move |_| env.assert_no_writes_since(writes, "an empty default on a tenant without tenant restrictions")
+        }))
+        .step(Step::config(restricted).check(graph(&env, "tenant restrictions allow Office 365", |d| {
+            d["tenantRestrictions"]["applications"]["targets"][0]["target"] == "Office365"
+        })))
+        .step(
+            Step::config(config(""))
+                .check(StateCheck::attr(ADDRESS, "is_service_default", true))
+                .check(graph(&env, "no tenant restrictions after the reset", |d| d["tenantRestrictions"].is_null()))
+                .check(StateCheck::custom("one PATCH, one reset", {
+                    let env = Arc::clone(&env);
+                    move |_| match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
+                        (1, 1) => Ok(()),
+                        other => Err(format!("(PATCH, reset) = {other:?}")),
+                    }
+                })),
+        )
+        .run();
 }
 
 #[test]

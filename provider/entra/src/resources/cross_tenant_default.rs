@@ -15,8 +15,9 @@
 //! the service default. Applying reads the current default and changes only the settings that differ, always
 //! sending whole settings; when the desired default is the service default in every setting, it calls
 //! `resetToSystemDefault` instead, so Graph reports `isServiceDefault` again. Null is never sent for a setting
-//! (Graph has no "unset" for the default). The read-only `automaticUserConsentSettings` and `isServiceDefault` are
-//! computed attributes and never sent.
+//! (Graph has no "unset" for the default); for the same reason a setting Graph reports as `null` or omits reads as
+//! its service default. The read-only `automaticUserConsentSettings` and `isServiceDefault` are computed attributes
+//! and never sent.
 
 use std::collections::BTreeMap;
 
@@ -365,9 +366,7 @@ impl CrossTenantDefault {
         let graph = default_json(current);
         self.settings
             .iter()
-            .filter(|s| {
-                !equal_ignoring_guid_case(planned.get_attr(&s.name), &from_graph(s, graph.get(graph_name(&s.name))))
-            })
+            .filter(|s| !equal_ignoring_guid_case(planned.get_attr(&s.name), &self.setting_from_graph(s, &graph)))
             .map(|s| s.name.clone())
             .collect()
     }
@@ -413,14 +412,29 @@ impl CrossTenantDefault {
         from_graph(&self.consent, Some(&json))
     }
 
+    /// The Terraform value of one setting of Graph's default configuration (`graph` is [`default_json`]'s).
+    ///
+    /// A setting Graph reports as `null`, or not at all, is the service default: the default configuration has no
+    /// "unset", the sources disagree on whether a fresh tenant reports `tenantRestrictions` as `null` or as the
+    /// documented object (graph-api.md §5.1), and national clouds may not know the newer settings yet. Reading
+    /// them as the service default keeps an empty resource from writing to such tenants, and a reset from
+    /// looking incomplete.
+    fn setting_from_graph(&self, setting: &Attribute, graph: &Json) -> Value {
+        match from_graph(setting, graph.get(graph_name(&setting.name))) {
+            Value::Null => self.default_of(&setting.name).clone(),
+            value => value,
+        }
+    }
+
     /// The state for what Graph holds: every setting exactly as stored (so drift shows), GUIDs in the prior
-    /// state's spelling, and the configuration-only attributes from the prior state.
+    /// state's spelling, and the configuration-only attributes from the prior state. Settings Graph reports as
+    /// `null` read as the service default (see [`CrossTenantDefault::setting_from_graph`]).
     fn state_from_graph(&self, current: &DefaultConfiguration, prior: &Value) -> Value {
         let graph = default_json(current);
         let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
         attributes.insert("id".to_owned(), Value::string(SINGLETON_ID));
         for setting in &self.settings {
-            let mut value = from_graph(setting, graph.get(graph_name(&setting.name)));
+            let mut value = self.setting_from_graph(setting, &graph);
             adopt_prior_spelling(&mut value, prior.get_attr(&setting.name));
             attributes.insert(setting.name.clone(), value);
         }
@@ -752,6 +766,18 @@ mod tests {
         assert!(tfplugin::value::json::encode(&state, &schema().value_type()).is_ok());
         // Imported (no prior state): reset_on_destroy reads as false.
         assert_eq!(r.state_from_graph(&current, &Value::Null).get_attr("reset_on_destroy"), &Value::bool(false));
+    }
+
+    #[test]
+    fn settings_graph_reports_as_null_or_absent_read_as_the_service_default() {
+        let r = resource();
+        let mut current = fresh_default();
+        current.tenant_restrictions = None;
+        current.m365_collaboration_inbound = None;
+        let state = r.state_from_graph(&current, &Value::Null);
+        assert_eq!(state.get_attr("tenant_restrictions"), r.default_of("tenant_restrictions"));
+        assert_eq!(state.get_attr("m365_collaboration_inbound"), r.default_of("m365_collaboration_inbound"));
+        assert!(r.differing_settings(&Value::object(r.defaults.clone()), &current).is_empty());
     }
 
     #[test]
