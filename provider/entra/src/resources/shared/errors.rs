@@ -1,6 +1,6 @@
 //! Graph errors as diagnostics users can act on.
 //!
-//! A diagnostic reads "<verb>ing <what> <id>: <cause>": the summary says what failed, the detail repeats it with
+//! A diagnostic reads `"<verb>ing <what> <id>: <cause>"`: the summary says what failed, the detail repeats it with
 //! Graph's own error (status, code, message and the request ids a support ticket needs, all in
 //! [`GraphError`]'s text) and adds advice where the cause is clear: the permission a 403 lacks, or the `timeouts`
 //! value to raise when the operation ran out of time.
@@ -45,7 +45,7 @@ pub enum TimeoutName {
     None,
 }
 
-/// A diagnostic for a failed Graph call. `action` is the "<verb>ing <what> <id>" phrase, e.g. "creating partner
+/// A diagnostic for a failed Graph call. `action` is the `"<verb>ing <what> <id>"` phrase, e.g. "creating partner
 /// configuration 07d2f395-…".
 pub fn graph_error(action: &str, access: Access, timeout: TimeoutName, error: &GraphError) -> Diagnostic {
     let mut detail = format!("{action}: {error}.");
