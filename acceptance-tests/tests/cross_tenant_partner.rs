@@ -737,3 +737,24 @@ fn a_create_with_an_unknown_outcome_is_kept_in_the_state_and_reconciled() {
     workdir.destroy().expect_success();
     assert!(env.partner(tenants::TRUESEC).is_none());
 }
+
+#[test]
+fn import_ids_that_name_no_tenant_are_clear_errors() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&partner(tenants::TRUESEC, ""));
+    for (id, expected) in [
+        ("nobody.example", "Microsoft Entra knows no tenant with the domain \"nobody.example\""),
+        ("not a tenant", "is imported by the partner's tenant id (a GUID"),
+        // A known tenant that is not a partner: nothing to import.
+        (tenants::OSTTRA, "Cannot import non-existent remote object"),
+    ] {
+        let output = workdir.import(ADDRESS, id);
+        assert!(!output.success(), "{output}");
+        let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(expected), "{id}: expected {expected:?} in:\n{output}");
+    }
+    assert!(workdir.state().addresses().is_empty());
+    assert_eq!(env.writes(), 0);
+}
