@@ -264,6 +264,30 @@ resource "entra_cross_tenant_access_policy" "this" {
 }
 
 #[test]
+fn values_known_only_at_apply_are_applied() {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.harness();
+    let config = r#"
+resource "terraform_data" "cloud" {
+  input = "microsoftonline.us"
+}
+
+resource "entra_cross_tenant_access_policy" "this" {
+  allowed_cloud_endpoints = [terraform_data.cloud.output]
+}
+"#;
+    harness
+        .test_case()
+        .step(
+            Step::config(config)
+                .plan_check(PlanCheck::actions(ADDRESS, &["create"]))
+                .check(endpoints_are(&["microsoftonline.us"]))
+                .check(graph_has(&env, &["microsoftonline.us"])),
+        )
+        .run();
+}
+
+#[test]
 fn import_needs_the_singleton_id() {
     let env = EmulatorEnv::start();
     let harness = env.harness();

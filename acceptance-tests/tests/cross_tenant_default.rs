@@ -421,6 +421,54 @@ fn the_create_timeout_bounds_the_operation() {
 }
 
 #[test]
+fn values_known_only_at_apply_are_applied_with_the_service_default_around_them() {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.harness();
+    let config = r#"
+resource "terraform_data" "group" {
+  input = "6f546279-4da5-4b53-a095-09ea0cef9971"
+}
+
+resource "terraform_data" "trust_mfa" {
+  input = true
+}
+
+resource "entra_cross_tenant_default" "this" {
+  inbound_trust = {
+    is_mfa_accepted = terraform_data.trust_mfa.output
+  }
+  b2b_collaboration_outbound = {
+    users_and_groups = {
+      access_type = "allowed"
+      targets     = [{ target = terraform_data.group.output, target_type = "group" }]
+    }
+  }
+}
+"#;
+    harness
+        .test_case()
+        .step(
+            Step::config(config)
+                .plan_check(PlanCheck::unknown(ADDRESS, "inbound_trust.is_mfa_accepted"))
+                // The parts around the unknown values are still planned as known service defaults.
+                .plan_check(PlanCheck::after(ADDRESS, "inbound_trust.is_compliant_device_accepted", false))
+                .plan_check(PlanCheck::after(ADDRESS, "b2b_collaboration_outbound.applications.access_type", "allowed"))
+                .check(StateCheck::attr(ADDRESS, "inbound_trust.is_mfa_accepted", true))
+                .check(StateCheck::attr(
+                    ADDRESS,
+                    "b2b_collaboration_outbound.users_and_groups.targets.0.target",
+                    "6f546279-4da5-4b53-a095-09ea0cef9971",
+                ))
+                .check(graph(&env, "MFA trusted and the group allowed outbound", |d| {
+                    d["inboundTrust"]["isMfaAccepted"] == true
+                        && d["b2bCollaborationOutbound"]["usersAndGroups"]["targets"][0]["target"]
+                            == "6f546279-4da5-4b53-a095-09ea0cef9971"
+                })),
+        )
+        .run();
+}
+
+#[test]
 fn values_unknown_at_plan_time_are_validated_at_apply() {
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.harness();
