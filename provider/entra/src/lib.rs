@@ -3,9 +3,12 @@
 //! - [`provider`]: the provider schema and configuration (authentication settings → the Graph client);
 //! - [`resources`]: one module per resource type, plus [`resources::shared`], the nested types they share;
 //! - [`data_sources`]: one module per data source;
-//! - [`timeouts`]: the `timeouts` attribute and the Graph operation deadlines built from it.
+//! - [`timeouts`]: the `timeouts` attribute and the Graph operation deadlines built from it;
+//! - [`export`]: the `terraform-provider-entra export` command, which writes configuration and import blocks for an
+//!   existing tenant using the resources above.
 
 pub mod data_sources;
+pub mod export;
 pub mod provider;
 pub mod resources;
 pub mod timeouts;

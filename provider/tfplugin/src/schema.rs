@@ -92,6 +92,22 @@ impl Schema {
         found
     }
 
+    /// Runs the attribute validators over a configuration, exactly as `ValidateResourceConfig` does before the
+    /// resource's own [`crate::Resource::validate`]: every known value is checked at its attribute path, and a value
+    /// configured for a read-only attribute is an error. For tools that produce configurations (such as an
+    /// exporter) and want to know whether Terraform will accept them.
+    pub fn validate(&self, config: &crate::value::Value) -> crate::Diagnostics {
+        let mut diagnostics = crate::Diagnostics::new();
+        crate::plan::validate_attributes(
+            &self.attributes,
+            config,
+            &AttributePath::root(),
+            crate::plan::ValidationScope::All,
+            &mut diagnostics,
+        );
+        diagnostics
+    }
+
     /// The type of the values this schema describes: an object with one attribute per schema attribute.
     pub fn value_type(&self) -> Type {
         object_type(&self.attributes)
@@ -394,6 +410,30 @@ mod tests {
         assert!(problems.iter().any(|p| p.starts_with("b: must be required")), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("b: the name is used twice")), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("n.BadName: names must be snake_case")), "{problems:?}");
+    }
+
+    #[test]
+    fn validate_checks_a_configuration_at_each_attribute_path() {
+        use crate::value::Value;
+        let schema = Schema::new("").attributes([
+            Attribute::string("id").computed(),
+            Attribute::nested(
+                "settings",
+                Nesting::Single,
+                [Attribute::string("mode").optional().validate(crate::validators::one_of(["on", "off"]))],
+            )
+            .optional(),
+        ]);
+        let good = Value::object([("id", Value::Null), ("settings", Value::object([("mode", Value::string("on"))]))]);
+        assert!(schema.validate(&good).is_empty());
+        let bad = Value::object([
+            ("id", Value::string("set by hand")),
+            ("settings", Value::object([("mode", Value::string("sideways"))])),
+        ]);
+        let diagnostics = schema.validate(&bad);
+        let paths: Vec<String> =
+            diagnostics.iter().map(|d| d.attribute.as_ref().map(ToString::to_string).unwrap_or_default()).collect();
+        assert_eq!(paths, ["id", "settings.mode"], "{diagnostics}");
     }
 
     #[test]

@@ -1,0 +1,352 @@
+//! Reading the tenant: the provider's own configuration and resources, so an export sees exactly what `terraform
+//! import` will.
+//!
+//! Authentication goes through [`EntraProvider`]'s `configure`, with the command-line flags in place of the provider
+//! block and the same `ARM_*` fallbacks. Every object is then brought in the way Terraform imports it: the
+//! resource's `import` for its import id, then its `read`. So the state an export writes configuration for is, value
+//! for value, the state Terraform will hold after importing it, and the configuration plans clean. Partners and
+//! their identity synchronization policies come from one paged listing (`$expand=identitySynchronization`), which
+//! the resources' reads share; tenant lookups run a few at a time.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use entra_graph::models::{PartnerConfiguration, TenantInformation};
+use entra_graph::{CancellationToken, GraphClient, GraphError, Operation};
+use futures::StreamExt;
+use tfplugin::{
+    ConfigureRequest, Configured, Context, Diagnostic, Diagnostics, Provider, ReadOutcome, ReadRequest, Resource, Value,
+};
+
+use crate::provider::{EntraProvider, EnvLookup, ProviderData};
+use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicyResource};
+use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
+use crate::resources::cross_tenant_identity_sync::CrossTenantIdentitySync;
+use crate::resources::cross_tenant_partner::CrossTenantPartner;
+
+use super::Kinds;
+use super::report::Reporter;
+
+/// How many tenant lookups run at once: enough to make a large tenant quick, few enough to stay clear of Graph's
+/// throttling (the client still honours `Retry-After` when it is hit).
+pub const LOOKUP_CONCURRENCY: usize = 8;
+
+/// What an export read from the tenant.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The tenant the objects belong to (the authenticated tenant).
+    pub tenant_id: String,
+    /// The cross-tenant access policy's state, when selected.
+    pub policy: Option<Value>,
+    /// The default configuration's state, when selected.
+    pub default: Option<Value>,
+    /// Every partner, sorted by tenant id (lowercase).
+    pub partners: Vec<PartnerSnapshot>,
+}
+
+/// One partner configuration and what goes with it.
+#[derive(Debug, Clone)]
+pub struct PartnerSnapshot {
+    /// The partner's tenant id, as Graph lists it.
+    pub tenant_id: String,
+    /// The partner resource's state, when partners are selected.
+    pub state: Option<Value>,
+    /// The identity synchronization policy's state, when the partner has one and identity sync is selected.
+    pub identity_sync: Option<Value>,
+    /// Whether the partner has an identity synchronization policy (whether or not it is exported).
+    pub has_identity_sync: bool,
+    /// What the tenant lookup found.
+    pub lookup: Lookup,
+}
+
+/// The result of looking a partner tenant up (findTenantInformationByTenantId).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// Not looked up (nothing needed it).
+    Skipped,
+    /// Found.
+    Found(TenantInformation),
+    /// Graph knows no such tenant (404): Microsoft-created partners and tenants of other clouds.
+    NotFound,
+    /// The lookup was refused (403): the permission is missing, or the tenant may not be looked up.
+    Denied,
+}
+
+impl Lookup {
+    /// The tenant information, when found.
+    pub fn info(&self) -> Option<&TenantInformation> {
+        match self {
+            Lookup::Found(info) => Some(info),
+            _ => None,
+        }
+    }
+}
+
+/// Why reading the tenant failed; the message is meant for the user as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError(pub String);
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// A signed-in connection to the tenant: the configured provider's data, and the context bounding every call.
+pub struct Connection {
+    data: Configured<ProviderData>,
+    ctx: Context,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").finish_non_exhaustive()
+    }
+}
+
+/// Flag spelling of a provider argument, for messages: `tenant_id` → `--tenant-id`.
+pub fn flag_name(argument: &str) -> String {
+    format!("--{}", argument.replace('_', "-"))
+}
+
+/// Renders diagnostics for a terminal, naming the flag of an argument they are about.
+pub fn describe_diagnostics(diagnostics: &Diagnostics) -> String {
+    diagnostics.iter().filter(|d| d.is_error()).map(describe_diagnostic).collect::<Vec<_>>().join("\n")
+}
+
+fn describe_diagnostic(diagnostic: &Diagnostic) -> String {
+    let mut text = diagnostic.summary.clone();
+    if let Some(path) = &diagnostic.attribute {
+        text.push_str(&format!(" ({})", flag_name(&path.to_string())));
+    }
+    if !diagnostic.detail.is_empty() {
+        text.push_str(": ");
+        text.push_str(&diagnostic.detail);
+    }
+    text
+}
+
+impl Connection {
+    /// Configures the provider with `provider_config` (a value of the provider schema) and the environment `env`,
+    /// exactly as Terraform's `ConfigureProvider` would, and returns the connection. `timeout` bounds the whole
+    /// export; `cancel` interrupts it.
+    pub async fn open(
+        provider_config: Value,
+        env: EnvLookup,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> Result<Connection, ReadError> {
+        let provider = EntraProvider::with_env(env);
+        let ctx = Context::new(cancel).with_timeout(timeout);
+        let problems = provider.schema().validate(&provider_config);
+        if problems.has_errors() {
+            return Err(ReadError(describe_diagnostics(&problems)));
+        }
+        let request = ConfigureRequest { config: provider_config, terraform_version: String::new() };
+        let diagnostics = provider.configure(&ctx, request).await;
+        if diagnostics.has_errors() {
+            return Err(ReadError(describe_diagnostics(&diagnostics)));
+        }
+        Ok(Connection { data: provider.data(), ctx })
+    }
+
+    fn provider_data(&self) -> Arc<ProviderData> {
+        self.data.get().expect("configure succeeded, so the provider data is set")
+    }
+
+    /// The Graph client.
+    pub fn client(&self) -> GraphClient {
+        self.provider_data().client.clone()
+    }
+
+    /// The authenticated tenant.
+    pub fn tenant_id(&self) -> String {
+        self.provider_data().auth.settings.tenant_id.clone().unwrap_or_default()
+    }
+
+    /// Whether the command was interrupted.
+    pub fn is_cancelled(&self) -> bool {
+        self.ctx.is_cancelled()
+    }
+
+    /// An operation bounded by what is left of the export's time.
+    fn operation(&self) -> Operation {
+        Operation::new(self.ctx.remaining().unwrap_or(Duration::ZERO), self.ctx.cancellation_token())
+    }
+
+    /// Imports and reads one object through its resource, as `terraform import` does. `None` when the object does
+    /// not exist.
+    async fn import(&self, resource: &dyn Resource, id: &str, what: &str) -> Result<Option<Value>, ReadError> {
+        let fail = |d: Diagnostics| ReadError(format!("reading {what}: {}", describe_diagnostics(&d)));
+        let imported = resource.import(&self.ctx, id).await.map_err(fail)?;
+        let request = ReadRequest { current_state: imported.state, private: Vec::new() };
+        match resource.read(&self.ctx, request).await.map_err(fail)? {
+            ReadOutcome::Found(state) => Ok(Some(state.state)),
+            ReadOutcome::Gone => Ok(None),
+        }
+    }
+
+    /// Reads what `kinds` selects. Tenant lookups are made for every partner when `lookups` is set.
+    pub async fn snapshot(&self, kinds: Kinds, lookups: bool, reporter: &Reporter) -> Result<Snapshot, ReadError> {
+        let mut snapshot = Snapshot { tenant_id: self.tenant_id(), policy: None, default: None, partners: Vec::new() };
+        if kinds.policy {
+            reporter.progress("reading the cross-tenant access policy");
+            let resource = CrossTenantAccessPolicyResource::new(self.data.clone());
+            let id = cross_tenant_access_policy::SINGLETON_ID;
+            snapshot.policy = self.import(&resource, id, "the cross-tenant access policy").await?;
+        }
+        if kinds.default {
+            reporter.progress("reading the default configuration");
+            let resource = CrossTenantDefault::new(self.data.clone());
+            let id = cross_tenant_default::SINGLETON_ID;
+            snapshot.default = self.import(&resource, id, "the default configuration").await?;
+        }
+        if !(kinds.partners || kinds.identity_sync) {
+            return Ok(snapshot);
+        }
+        let listed = self.list_partners(reporter).await?;
+        let partner_resource = CrossTenantPartner::new(self.data.clone());
+        let sync_resource = CrossTenantIdentitySync::new(self.data.clone());
+        for partner in &listed {
+            let tenant = partner.tenant_id.clone();
+            let has_identity_sync = partner.identity_synchronization.is_some();
+            let state = if kinds.partners {
+                self.import(&partner_resource, &tenant, &format!("partner configuration {tenant}")).await?
+            } else {
+                None
+            };
+            let identity_sync = if kinds.identity_sync && has_identity_sync {
+                let what = format!("the identity synchronization policy of partner {tenant}");
+                self.import(&sync_resource, &tenant, &what).await?
+            } else {
+                None
+            };
+            snapshot.partners.push(PartnerSnapshot {
+                tenant_id: tenant,
+                state,
+                identity_sync,
+                has_identity_sync,
+                lookup: Lookup::Skipped,
+            });
+        }
+        if lookups {
+            let tenants: Vec<String> = snapshot.partners.iter().map(|p| p.tenant_id.clone()).collect();
+            let found = self.look_up(&tenants, reporter).await?;
+            for partner in &mut snapshot.partners {
+                if let Some(lookup) = found.get(&partner.tenant_id) {
+                    partner.lookup = lookup.clone();
+                }
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// Lists every partner once (with their identity synchronization policies), sorted by tenant id.
+    pub async fn list_partners(&self, reporter: &Reporter) -> Result<Vec<PartnerConfiguration>, ReadError> {
+        reporter.progress("listing partner configurations");
+        let mut partners = self
+            .client()
+            .list_partners(&self.operation())
+            .await
+            .map_err(|e| ReadError(graph_error_text("listing partner configurations", &e, "Policy.Read.All")))?;
+        partners.sort_by_key(|p| p.tenant_id.to_ascii_lowercase());
+        let with_sync = partners.iter().filter(|p| p.identity_synchronization.is_some()).count();
+        reporter.progress(&format!(
+            "found {} partner configuration{}, {with_sync} with an identity synchronization policy",
+            partners.len(),
+            plural(partners.len())
+        ));
+        Ok(partners)
+    }
+
+    /// Looks the tenants up by id, [`LOOKUP_CONCURRENCY`] at a time. 404 and 403 are results, not errors: the
+    /// partner is still exported, without a name. Any other failure (after the client's retries) ends the export,
+    /// so that names never depend on a passing outage.
+    pub async fn look_up(
+        &self,
+        tenants: &[String],
+        reporter: &Reporter,
+    ) -> Result<BTreeMap<String, Lookup>, ReadError> {
+        if tenants.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let total = tenants.len();
+        reporter
+            .progress(&format!("looking up {total} partner tenant{} ({LOOKUP_CONCURRENCY} at a time)", plural(total)));
+        let client = self.client();
+        let step = (total / 4).max(25);
+        let mut results = BTreeMap::new();
+        let mut lookups = futures::stream::iter(tenants.iter().cloned())
+            .map(|tenant| {
+                let client = client.clone();
+                let op = self.operation();
+                async move {
+                    let result = client.find_tenant_by_id(&op, &tenant).await;
+                    (tenant, result)
+                }
+            })
+            .buffer_unordered(LOOKUP_CONCURRENCY);
+        let (mut not_found, mut denied) = (0usize, 0usize);
+        while let Some((tenant, result)) = lookups.next().await {
+            let lookup = match result {
+                Ok(Some(info)) => Lookup::Found(info),
+                Ok(None) => {
+                    not_found += 1;
+                    Lookup::NotFound
+                }
+                Err(error) if error.is_forbidden() => {
+                    denied += 1;
+                    Lookup::Denied
+                }
+                Err(error) if error.is_not_found() => {
+                    not_found += 1;
+                    Lookup::NotFound
+                }
+                Err(error) => {
+                    return Err(ReadError(graph_error_text(
+                        &format!("looking up tenant {tenant}"),
+                        &error,
+                        "CrossTenantInformation.ReadBasic.All",
+                    )));
+                }
+            };
+            results.insert(tenant, lookup);
+            let done = results.len();
+            if done < total && done % step == 0 {
+                reporter.progress(&format!("looked up {done} of {total} tenants"));
+            }
+        }
+        let mut summary = format!("looked up {total} of {total} tenants");
+        if not_found > 0 {
+            summary.push_str(&format!("; {not_found} not found"));
+        }
+        if denied > 0 {
+            summary.push_str(&format!("; {denied} refused"));
+        }
+        reporter.progress(&summary);
+        if denied == total {
+            reporter.warn(
+                "every tenant lookup was refused (403), so partners are named after their tenant ids. Grant the \
+                 application CrossTenantInformation.ReadBasic.All to get names and domains; nothing else needs it.",
+            );
+        }
+        Ok(results)
+    }
+}
+
+/// A Graph failure as the user should read it, with the permission the call needs.
+fn graph_error_text(action: &str, error: &GraphError, permission: &str) -> String {
+    if error.is_forbidden() {
+        format!("{action}: {error}. The application needs the Microsoft Graph permission {permission}.")
+    } else {
+        format!("{action}: {error}")
+    }
+}
+
+/// `"s"` unless there is exactly one.
+pub fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
