@@ -461,6 +461,23 @@ fn only_selects_kinds_and_check_finds_what_the_configuration_does_not_manage() {
     assert_eq!(run.code, Some(2), "{run}");
     assert!(run.stdout.starts_with("1 of 4 objects"), "{run}");
 
+    // A hand-written configuration that leaves one partner out.
+    let hand = base.path().join("hand");
+    std::fs::create_dir(&hand).unwrap();
+    let configuration = format!(
+        "resource \"entra_cross_tenant_partner\" \"contoso\" {{\n  tenant_id = \"{}\"\n}}\n\n\
+         resource \"entra_cross_tenant_partner\" \"fabrikam\" {{\n  tenant_id = \"{}\"\n}}\n",
+        tenants::CONTOSO.to_uppercase(),
+        tenants::FABRIKAM
+    );
+    std::fs::write(hand.join("main.tf"), configuration).unwrap();
+    env.emulator().delete_partner(tenants::OSTTRA).unwrap();
+    let run = export(env.env(), &["--check", path_arg(&hand), "--only", "partners"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stdout.starts_with("1 of 3 objects"), "{run}");
+    assert!(run.stdout.contains(&format!("{}  Truesec Detect AB (truesecdetect.io)", tenants::TRUESEC)), "{run}");
+    env.emulator().create_partner(json!({"tenantId": tenants::OSTTRA})).unwrap();
+
     // A directory holding only a state counts what the state manages: apply the partners-only export, and check
     // its state with --state (the singletons and sync policies are missing from it).
     let mut workdir = workdir_with(&harness, &partners_only);
