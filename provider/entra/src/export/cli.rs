@@ -159,9 +159,11 @@ pub fn command() -> Command {
                 .help("How long the whole command may take, as a Go duration (30s, 10m, 1h)."),
         )
         .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress on stderr (warnings still show)."));
-    for attribute in provider_schema().attributes {
+    let schema = provider_schema();
+    let names: Vec<String> = schema.attributes.iter().map(|a| a.name.clone()).collect();
+    for attribute in schema.attributes {
         let flag = attribute.name.replace('_', "-");
-        let mut help = attribute.description.replace('`', "");
+        let mut help = help_text(&attribute.description, &names);
         if attribute.sensitive {
             help.push_str(" Discouraged on the command line (visible to other users of the machine): prefer the environment variable.");
         }
@@ -181,6 +183,21 @@ pub fn command() -> Command {
         command = command.arg(arg);
     }
     command
+}
+
+/// A provider argument's Markdown description as command-line help: `` `client_certificate_path` `` becomes
+/// `--client-certificate-path`, other code spans lose their backticks.
+fn help_text(description: &str, arguments: &[String]) -> String {
+    let mut out = String::with_capacity(description.len());
+    for (i, part) in description.split('`').enumerate() {
+        if i % 2 == 1 && arguments.iter().any(|a| a == part) {
+            out.push_str("--");
+            out.push_str(&part.replace('_', "-"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// Parses the arguments that follow `export`.
@@ -279,6 +296,15 @@ mod tests {
             let flag = format!("--{}", attribute.name.replace('_', "-"));
             assert!(command().get_arguments().any(|a| a.get_long() == Some(&flag[2..])), "{flag}");
         }
+    }
+
+    #[test]
+    fn help_names_flags_where_the_provider_names_arguments() {
+        let arguments = ["client_certificate_path".to_owned()];
+        assert_eq!(
+            help_text("Falls back to `ARM_X`. Conflicts with `client_certificate_path`.", &arguments),
+            "Falls back to ARM_X. Conflicts with --client-certificate-path."
+        );
     }
 
     #[test]
