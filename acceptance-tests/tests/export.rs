@@ -16,7 +16,8 @@ use acceptance_tests::entra::{EmulatorEnv, tenants};
 use acceptance_tests::provider_binary::{BINARY_NAME, provider_binary_dir};
 use acceptance_tests::{PlanJson, WorkDir, terraform_binary};
 use entra_graph_emulator::{
-    AppRegistration, DirectoryTenant, EmulatorConfig, Faults, ROLE_POLICY_READ_ALL, ServerErrorFault, Throttle,
+    AppRegistration, DirectoryTenant, EmulatorConfig, Faults, ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL,
+    ROLE_POLICY_READ_ALL, ServerErrorFault, Throttle,
 };
 use serde_json::{Value as Json, json};
 
@@ -553,6 +554,28 @@ fn partners_are_exported_under_their_tenant_ids_when_lookups_are_refused() {
     let harness = env.harness();
     let mut workdir = workdir_with(&harness, &out);
     assert_plan_only_imports(&mut workdir, 6);
+
+    // Without Policy.Read.All nothing can be exported, and the error says which permission is missing.
+    const LOOKER: &str = "0c0ffee0-0000-4000-8000-000000000002";
+    env.emulator()
+        .add_app(AppRegistration {
+            client_id: LOOKER.to_owned(),
+            client_secrets: vec!["looker-secret".to_owned()],
+            certificates: Vec::new(),
+            federated_credentials: Vec::new(),
+            roles: vec![ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL.to_owned()],
+        })
+        .unwrap();
+    reader.insert("ARM_CLIENT_ID".to_owned(), LOOKER.to_owned());
+    reader.insert("ARM_CLIENT_SECRET".to_owned(), "looker-secret".to_owned());
+    let denied = base.path().join("denied");
+    let run = export(&reader, &["--out", path_arg(&denied)]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains("reading the cross-tenant access policy") && run.stderr.contains("Policy.Read.All"),
+        "{run}"
+    );
+    assert_eq!(std::fs::read_dir(&denied).unwrap().count(), 0, "nothing is written");
 }
 
 #[test]
