@@ -1,0 +1,308 @@
+//! The provider's benchmark: how fast it starts and answers, and what a `terraform plan` or `apply` over many
+//! partners costs beside Terraform's own floor, against the Graph emulator. It prints one Markdown table with the
+//! machine description, medians and ranges over repeated runs, and each budget of issue #8 marked met or missed.
+//!
+//! Run it from the workspace root (it builds the release provider binary first):
+//!
+//! ```sh
+//! cargo run -p entra-bench --release            # the full bench (N = 50, 200, 1000)
+//! cargo run -p entra-bench --release -- --quick # a few minutes (N = 50, 200; fewer runs)
+//! ```
+//!
+//! What it measures (see `docs/performance.md` for the results and how to read them):
+//! 1. provider start → handshake line, and the first `GetProviderSchema` over a real AutoMTLS gRPC connection, for
+//!    repeated starts of the release binary with the magic cookie and a Go-like `PLUGIN_CLIENT_CERT`; the peak RSS
+//!    (`VmHWM`) of a provider process serving the largest plan (started with `--debug`, attached through
+//!    `TF_REATTACH_PROVIDERS`);
+//! 2. `terraform plan` (with refresh, state applied) over N partners through `dev_overrides` (the managed path with
+//!    AutoMTLS that users run), with the emulator's latency on every request: Graph requests by route and wall
+//!    time, beside the same plan over N `terraform_data` resources and the ratio of the two;
+//! 3. `terraform apply` creating partners with a 429 on every n-th Graph request: wall time beside the sum of the
+//!    `Retry-After` waits the emulator imposed, and beside the same apply without throttling.
+//!
+//! Budgets are checked by reading this output, not by timed tests: timings on a shared machine vary too much to
+//! fail a build on.
+
+pub mod machine;
+pub mod provider_process;
+pub mod report;
+pub mod scenarios;
+pub mod summary;
+pub mod terraform;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use machine::Machine;
+use report::{Budget, Report, Row};
+use scenarios::{PlanExtras, Setup, TERRAFORM_PARALLELISM};
+use summary::{Summary, Unit};
+
+/// What to measure and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchOptions {
+    /// The terraform binary.
+    pub terraform: PathBuf,
+    /// The directory holding the provider binary to measure.
+    pub provider_dir: PathBuf,
+    /// Provider starts to time (after one warm-up start).
+    pub starts: usize,
+    /// The N of the plan scenario.
+    pub plan_sizes: Vec<usize>,
+    /// Timed plans per N (each of the provider and of the floor).
+    pub plan_runs: usize,
+    /// Latency the emulator adds to each request, in milliseconds.
+    pub latency_ms: u64,
+    /// The emulator's partner-listing page size.
+    pub page_size: usize,
+    /// Partners the throttled apply creates.
+    pub apply_partners: usize,
+    /// Runs of the (unthrottled and throttled) apply.
+    pub apply_runs: usize,
+    /// A 429 on every this-many-th Graph request during the throttled apply.
+    pub throttle_every: u64,
+    /// The `Retry-After` of those 429s, in seconds.
+    pub retry_after_secs: u64,
+    /// Which of the sections 1 (start-up and schema), 2 (plans, and the peak RSS) and 3 (applies) to run.
+    pub sections: [bool; 3],
+}
+
+impl BenchOptions {
+    /// The full bench: 100 starts; N = 50, 200, 1000 with 5 plans each; 3 throttled applies of 100 partners.
+    pub fn full(terraform: PathBuf, provider_dir: PathBuf) -> BenchOptions {
+        BenchOptions {
+            terraform,
+            provider_dir,
+            starts: 100,
+            plan_sizes: vec![50, 200, 1000],
+            plan_runs: 5,
+            latency_ms: 50,
+            page_size: 100,
+            apply_partners: 100,
+            apply_runs: 3,
+            throttle_every: 5,
+            retry_after_secs: 1,
+            sections: [true; 3],
+        }
+    }
+
+    /// The quick bench (a few minutes): 50 starts; N = 50, 200 with 3 plans each; one throttled apply.
+    pub fn quick(terraform: PathBuf, provider_dir: PathBuf) -> BenchOptions {
+        BenchOptions {
+            starts: 50,
+            plan_sizes: vec![50, 200],
+            plan_runs: 3,
+            apply_runs: 1,
+            ..Self::full(terraform, provider_dir)
+        }
+    }
+}
+
+/// Runs the chosen sections and assembles the report. `progress` receives a line before each step (for stderr).
+pub fn run(options: &BenchOptions, progress: &dyn Fn(&str)) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let machine = Machine::describe(&options.terraform);
+    let setup = Setup {
+        terraform: options.terraform.clone(),
+        provider_dir: options.provider_dir.clone(),
+        latency_ms: options.latency_ms,
+        page_size: options.page_size,
+    };
+    let mut rows = Vec::new();
+    if options.sections[0] {
+        rows.extend(startup_rows(options, &setup, progress)?);
+    }
+    if options.sections[1] || options.sections[2] {
+        let emulator = setup.start_emulator()?;
+        if options.sections[1] {
+            rows.extend(plan_rows(options, &setup, &emulator, progress)?);
+        }
+        if options.sections[2] {
+            rows.extend(apply_rows(options, &setup, &emulator, progress)?);
+        }
+    }
+    Ok(Report {
+        machine,
+        setup: setup_lines(options),
+        rows,
+        load_at_end: machine::load_average(),
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Section 1: start to handshake, the AutoMTLS connection and the first `GetProviderSchema`.
+fn startup_rows(options: &BenchOptions, setup: &Setup, progress: &dyn Fn(&str)) -> anyhow::Result<Vec<Row>> {
+    progress(&format!("timing {} provider starts", options.starts));
+    let starts = provider_process::time_starts(&setup.provider_binary(), options.starts)?;
+    let handshake = durations(&starts, |s| s.handshake);
+    let connect = durations(&starts, |s| s.connect);
+    let schema = durations(&starts, |s| s.schema);
+    let schema_kib = starts.first().map_or(0.0, |s| s.schema_bytes as f64 / 1024.0);
+    Ok(vec![
+        Row::measured(1, "provider start → handshake line", handshake, Unit::Seconds)
+            .budget(Budget::new("< 10 ms", handshake.median < 0.010))
+            .details("spawn of the release binary with the magic cookie and a Go-like P-521 PLUGIN_CLIENT_CERT"),
+        Row::measured(1, "AutoMTLS connection (TLS handshake on the unix socket)", connect, Unit::Seconds)
+            .details("not budgeted; Terraform pays it once per provider process"),
+        Row::measured(1, "GetProviderSchema, first call on the connection", schema, Unit::Seconds)
+            .budget(Budget::new("< 1 ms", schema.median < 0.001))
+            .details(format!("response of {schema_kib:.0} KiB")),
+    ])
+}
+
+/// Section 2: the plans over N partners beside the floor, and the peak RSS during the largest.
+fn plan_rows(
+    options: &BenchOptions,
+    setup: &Setup,
+    emulator: &entra_graph_emulator::Emulator,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<Vec<Row>> {
+    let largest = options.plan_sizes.iter().copied().max().unwrap_or(0);
+    let smallest = options.plan_sizes.iter().copied().min().unwrap_or(0);
+    let mut plans = Vec::new();
+    for &partners in &options.plan_sizes {
+        let extras = PlanExtras { count_processes: partners == smallest, peak_rss: partners == largest };
+        plans.push(scenarios::measure_plan(setup, emulator, partners, options.plan_runs, extras, progress)?);
+    }
+
+    let mut rows = Vec::new();
+    if let Some(rss) = plans.iter().find_map(|p| p.peak_rss_bytes) {
+        rows.push(
+            Row::text(
+                1,
+                format!("peak RSS of the provider during the plan over N={largest}"),
+                1,
+                Unit::Bytes.format(rss as f64),
+            )
+            .budget(Budget::new("< 30 MiB", rss < 30 * 1024 * 1024))
+            .details("VmHWM of one --debug provider process that served validate, refresh and plan"),
+        );
+    }
+    for plan in &plans {
+        let n = plan.partners;
+        let gets: Vec<u64> = plan.requests.iter().map(|r| r.gets).collect();
+        let allowed = scenarios::get_budget(n, options.page_size);
+        let most = gets.iter().copied().max().unwrap_or(0);
+        let fewest = gets.iter().copied().min().unwrap_or(0);
+        let count = if fewest == most { most.to_string() } else { format!("{fewest}–{most}") };
+        let last = plan.requests.last().map(scenarios::Requests::describe).unwrap_or_default();
+        rows.push(
+            Row::text(2, format!("plan N={n}: Graph GETs"), plan.requests.len(), count)
+                .budget(Budget::new(format!("≤ 1 + ⌈{n}/{}⌉ = {allowed}", options.page_size), most <= allowed))
+                .details(format!("by route: {last}")),
+        );
+        let entra = summary_of(&plan.entra);
+        let floor = summary_of(&plan.floor);
+        let mut entra_row =
+            Row::measured(2, format!("plan N={n}: wall time, entra_cross_tenant_partner"), entra, Unit::Seconds);
+        if let Some(processes) = plan.provider_processes {
+            entra_row = entra_row.details(format!("Terraform started {processes} provider processes per plan"));
+        }
+        rows.push(entra_row);
+        rows.push(Row::measured(2, format!("plan N={n}: wall time, terraform_data floor"), floor, Unit::Seconds));
+        let ratio = entra.median / floor.median;
+        let pairs = Summary::of(&plan.ratios(&plan.entra)).expect("at least one run");
+        let mut ratio_row =
+            Row::text(2, format!("plan N={n}: ratio entra / floor"), plan.entra.len(), Unit::Ratio.format(ratio))
+                .details(format!(
+                    "ratio of the medians; per-run pairs {}",
+                    Unit::Ratio.format_range(pairs.min, pairs.max)
+                ));
+        if n == 200 {
+            ratio_row = ratio_row.budget(Budget::new("≤ 1.25×", ratio <= 1.25));
+        }
+        rows.push(ratio_row);
+        let quiet = summary_of(&plan.entra_without_latency);
+        let quiet_pairs = Summary::of(&plan.ratios(&plan.entra_without_latency)).expect("at least one run");
+        rows.push(
+            Row::text(
+                2,
+                format!("plan N={n}: ratio entra / floor with no Graph latency"),
+                plan.entra_without_latency.len(),
+                Unit::Ratio.format(quiet.median / floor.median),
+            )
+            .details(format!(
+                "entra {} median; per-run pairs {}; what the plugin protocol and the provider cost without Graph round trips",
+                Unit::Seconds.format(quiet.median),
+                Unit::Ratio.format_range(quiet_pairs.min, quiet_pairs.max)
+            )),
+        );
+    }
+    Ok(rows)
+}
+
+/// Section 3: the apply creating partners, with and without throttling.
+fn apply_rows(
+    options: &BenchOptions,
+    setup: &Setup,
+    emulator: &entra_graph_emulator::Emulator,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<Vec<Row>> {
+    let apply = scenarios::measure_throttled_apply(
+        setup,
+        emulator,
+        options.apply_partners,
+        options.apply_runs,
+        options.throttle_every,
+        options.retry_after_secs,
+        progress,
+    )?;
+    let n = apply.partners;
+    let every = options.throttle_every;
+    let throttled = summary_of(&apply.throttled);
+    let unthrottled = summary_of(&apply.unthrottled);
+    let counts = |values: &[u64]| Summary::of(&values.iter().map(|v| *v as f64).collect::<Vec<_>>()).expect("runs");
+    let imposed = counts(&apply.imposed_wait_seconds);
+    let responses = counts(&apply.throttled_responses);
+    let requests = counts(&apply.requests.iter().map(|r| r.total).collect::<Vec<_>>());
+    let cost = throttled.median - unthrottled.median;
+    let spread = imposed.median / f64::from(TERRAFORM_PARALLELISM);
+    Ok(vec![
+        Row::measured(3, format!("apply {n} partners, 429 on every {every}th request: wall time"), throttled, Unit::Seconds)
+            .budget(Budget::new("≤ 1.2 × imposed waits", throttled.median <= 1.2 * imposed.median))
+            .details(format!(
+                "{} Graph requests, {} of them 429 with Retry-After: {} s",
+                Unit::Count.format(requests.median),
+                Unit::Count.format(responses.median),
+                options.retry_after_secs
+            )),
+        Row::measured(3, format!("apply {n} partners: sum of Retry-After waits imposed"), imposed, Unit::Seconds)
+            .details(format!("ratio wall / imposed = {}", Unit::Ratio.format(throttled.median / imposed.median))),
+        Row::measured(3, format!("apply {n} partners without throttling: wall time"), unthrottled, Unit::Seconds),
+        Row::text(
+            3,
+            format!("apply {n} partners: time throttling added"),
+            apply.throttled.len(),
+            summary::format_seconds(cost.max(0.0)),
+        )
+        .details(format!(
+            "throttled − unthrottled medians, beside the imposed waits spread over Terraform's {TERRAFORM_PARALLELISM} workers: {} (ratio {})",
+            summary::format_seconds(spread),
+            Unit::Ratio.format(cost / spread)
+        )),
+    ])
+}
+
+/// How the measurements were made, for the report's header.
+fn setup_lines(options: &BenchOptions) -> Vec<String> {
+    vec![
+        format!(
+            "Graph emulator on loopback (HTTPS), partner listing page size {} when the client sends no `$top`; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
+            options.page_size, options.latency_ms
+        ),
+        "Provider: the release binary through `dev_overrides` (Terraform starts it with AutoMTLS), client-secret credentials from `ARM_*`, production retry and consistency timings (no `ENTRA_*` tuning).".to_owned(),
+        format!(
+            "Section 1: {} timed starts after one warm-up. Section 2: per N, state applied first, one warm-up plan each, then {} rounds of: a refresh plan of the floor, of the provider, and of the provider without latency (the order rotates each round); `terraform plan -detailed-exitcode` must report no changes. Section 3: {} run(s) each of the unthrottled and the throttled apply from empty state; latency applies to Graph only, the token endpoint has no faults.",
+            options.starts, options.plan_runs, options.apply_runs
+        ),
+        "Timings depend on the machine and its load: compare ratios and request counts more than absolute times.".to_owned(),
+    ]
+}
+
+fn summary_of(values: &[Duration]) -> Summary {
+    Summary::of_durations(values).expect("at least one run")
+}
+
+fn durations<T>(items: &[T], pick: impl Fn(&T) -> Duration) -> Summary {
+    Summary::of_durations(&items.iter().map(pick).collect::<Vec<_>>()).expect("at least one start")
+}

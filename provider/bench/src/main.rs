@@ -1,0 +1,143 @@
+//! `entra-bench`: builds the provider with the bench's own profile, runs every measurement against the Graph
+//! emulator and prints one table (see the library docs).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, bail};
+use entra_bench::{BenchOptions, provider_process::BINARY_NAME, terraform::terraform_binary};
+
+const USAGE: &str = "\
+entra-bench: measures terraform-provider-entra against Terraform's own floor, using the Graph emulator.
+
+Usage: cargo run -p entra-bench --release -- [options]
+
+Options:
+  --quick               fewer runs and N up to 200 (a few minutes)
+  --provider-dir DIR    measure the terraform-provider-entra binary in DIR instead of building one
+  --out FILE            also write the table to FILE
+  --sections LIST       run only these sections, e.g. 1,2 (1: start-up and schema, 2: plans and peak RSS,
+                        3: applies); default: all
+  --help                print this help
+
+Progress goes to stderr; the table goes to stdout at the end.";
+
+struct Args {
+    quick: bool,
+    sections: Option<[bool; 3]>,
+    provider_dir: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Option<Args>> {
+    let mut args = Args { quick: false, sections: None, provider_dir: None, out: None };
+    let mut iter = std::env::args().skip(1);
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--quick" => args.quick = true,
+            "--provider-dir" => {
+                args.provider_dir = Some(iter.next().context("--provider-dir needs a directory")?.into())
+            }
+            "--out" => args.out = Some(iter.next().context("--out needs a file")?.into()),
+            "--sections" => args.sections = Some(parse_sections(&iter.next().context("--sections needs a list")?)?),
+            "--help" | "-h" => return Ok(None),
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    Ok(Some(args))
+}
+
+/// `1,3` → sections 1 and 3.
+fn parse_sections(list: &str) -> anyhow::Result<[bool; 3]> {
+    let mut sections = [false; 3];
+    for item in list.split(',') {
+        match item.trim() {
+            "1" => sections[0] = true,
+            "2" => sections[1] = true,
+            "3" => sections[2] = true,
+            other => bail!("--sections takes 1, 2 and 3, separated by commas; got {other:?}"),
+        }
+    }
+    Ok(sections)
+}
+
+/// Builds the provider binary with cargo, into the target directory and profile this bench was built with, and
+/// returns the directory that holds it.
+fn build_provider() -> anyhow::Result<PathBuf> {
+    // The bench runs from <target>/<profile>/entra-bench; the provider binary goes next to it.
+    let exe = std::env::current_exe().context("locating the bench executable")?;
+    let profile_dir = exe.parent().context("the bench executable has no directory")?.to_path_buf();
+    let target_dir = profile_dir.parent().context("the bench is not in <target>/<profile>")?;
+    let profile = profile_dir.file_name().and_then(|n| n.to_str()).context("profile directory name")?;
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&workspace)
+        .args(["build", "--quiet", "--package", "terraform-provider-entra", "--bin", BINARY_NAME])
+        .env("CARGO_TARGET_DIR", target_dir);
+    match profile {
+        "debug" => {}
+        "release" => {
+            command.arg("--release");
+        }
+        other => {
+            command.args(["--profile", other]);
+        }
+    }
+    eprintln!("building {BINARY_NAME} ({profile})");
+    let status = command.status().context("running cargo build")?;
+    if !status.success() {
+        bail!("building {BINARY_NAME} failed");
+    }
+    Ok(profile_dir)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("entra-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let Some(args) = parse_args()? else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; run with --release for numbers that mean something");
+    }
+    let terraform = terraform_binary()?;
+    let provider_dir = match args.provider_dir {
+        Some(dir) => dir,
+        None => build_provider()?,
+    };
+    if !provider_dir.join(BINARY_NAME).is_file() {
+        bail!("{} holds no {BINARY_NAME} binary", provider_dir.display());
+    }
+    // Terraform resolves dev_overrides paths from its own working directory, which is not ours.
+    let provider_dir =
+        std::fs::canonicalize(&provider_dir).with_context(|| format!("resolving {}", provider_dir.display()))?;
+    let mut options = if args.quick {
+        BenchOptions::quick(terraform, provider_dir)
+    } else {
+        BenchOptions::full(terraform, provider_dir)
+    };
+    if let Some(sections) = args.sections {
+        options.sections = sections;
+    }
+    let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}"))?;
+    let table = report.render();
+    if let Some(out) = &args.out {
+        std::fs::write(out, &table).with_context(|| format!("writing {}", out.display()))?;
+    }
+    #[allow(clippy::print_stdout)] // The table is what this command is for.
+    {
+        println!("{table}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

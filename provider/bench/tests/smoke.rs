@@ -1,0 +1,51 @@
+//! A smoke test of the bench machinery that CI can afford: every measurement runs once on a tiny scale (N = 5
+//! partners listed two per page, three partners created under throttling), the table renders with every section, and
+//! the request-count budget holds. Timing budgets are not asserted: they are read from the real bench's output.
+
+use acceptance_tests::provider_binary::provider_binary_dir;
+use entra_bench::BenchOptions;
+use entra_bench::report::Cell;
+use entra_bench::terraform::terraform_binary;
+
+#[test]
+fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
+    let options = BenchOptions {
+        starts: 3,
+        plan_sizes: vec![5],
+        plan_runs: 1,
+        latency_ms: 5,
+        page_size: 2,
+        apply_partners: 3,
+        apply_runs: 1,
+        throttle_every: 5,
+        retry_after_secs: 1,
+        ..BenchOptions::quick(terraform_binary().unwrap(), provider_binary_dir())
+    };
+    let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}")).unwrap();
+    let table = report.render();
+    eprintln!("{table}");
+
+    for measurement in [
+        "provider start → handshake line",
+        "GetProviderSchema, first call on the connection",
+        "peak RSS of the provider during the plan over N=5",
+        "plan N=5: Graph GETs",
+        "plan N=5: wall time, entra_cross_tenant_partner",
+        "plan N=5: wall time, terraform_data floor",
+        "plan N=5: ratio entra / floor",
+        "apply 3 partners, 429 on every 5th request: wall time",
+        "apply 3 partners: sum of Retry-After waits imposed",
+    ] {
+        assert!(table.contains(&format!("| {measurement} |")), "no row {measurement:?} in\n{table}");
+    }
+    assert!(table.contains("terraform 1.") && table.contains("rustc 1."), "machine description:\n{table}");
+
+    // Five partners two to a page: three listing pages, and nothing else read.
+    let gets = report.rows.iter().find(|r| r.measurement == "plan N=5: Graph GETs").unwrap();
+    assert_eq!(gets.cell, Cell::Text { runs: 1, value: "3".to_owned() }, "{table}");
+    assert!(gets.budget.as_ref().unwrap().met, "{table}");
+    assert!(gets.details.contains("GET /policies/crossTenantAccessPolicy/partners ×3"), "{}", gets.details);
+
+    let processes = report.rows.iter().find(|r| r.measurement.starts_with("plan N=5: wall time, entra")).unwrap();
+    assert!(processes.details.contains("provider processes per plan"), "{}", processes.details);
+}
