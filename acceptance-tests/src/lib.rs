@@ -26,6 +26,7 @@
 //! of failed tests, and `TF_ACC_TEMP_DIR` to choose where they are created. Tests are independent: each has its
 //! own provider server and directories, so they run in parallel.
 
+mod background;
 mod checks;
 pub mod entra;
 mod harness;
@@ -34,6 +35,7 @@ mod state;
 mod terraform;
 mod workdir;
 
+pub use background::{BackgroundCommand, Signal};
 pub use checks::{PlanCheck, StateCheck};
 pub use harness::{ConfigStep, ExpectErrorStep, Harness, ImportId, ImportStep, Phase, PlanOnlyStep, Step, TestCase};
 pub use state::{PlanJson, State, lookup};

@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::background::BackgroundCommand;
 use crate::state::{PlanJson, State};
 use crate::terraform::{self, Output};
 
@@ -98,6 +99,12 @@ impl WorkDir {
     /// Runs `terraform <args>` here, with the harness's environment. Nothing is checked: see [`Output`].
     pub fn terraform(&self, args: &[&str]) -> Output {
         terraform::run(&self.setup.terraform, &self.path, args, &self.env)
+    }
+
+    /// Starts `terraform <args>` here in the background, with the harness's environment, to interrupt it part-way
+    /// (see [`BackgroundCommand`]). Call [`WorkDir::init`] first where the command needs it.
+    pub fn spawn(&self, args: &[&str]) -> BackgroundCommand {
+        BackgroundCommand::start(&self.setup.terraform, &self.path, args, &self.env)
     }
 
     /// `terraform init`, once per directory. With dev_overrides it is skipped: init would try to download the

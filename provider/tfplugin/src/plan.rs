@@ -51,19 +51,38 @@ pub(crate) fn validate_attributes(
             }
             continue;
         }
-        if current.is_null() || current.is_unknown() {
-            continue;
-        }
         let attr_path = path.clone().attr(attribute.name.clone());
         let planned = match scope {
             ValidationScope::All => None,
             ValidationScope::UnknownIn(planned) => Some(planned.get_attr(&attribute.name)),
         };
+        // At apply time, a value the plan already knew was validated during planning.
+        let check_now = planned.is_none_or(|p| !p.is_fully_known());
+        // Terraform itself reports a required attribute that is left out, but passes one written `= null` on to
+        // the provider (the Go frameworks reject it there too); resource code would otherwise meet the null only
+        // when it applies.
+        if attribute.required && current.is_null() {
+            if check_now {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "Missing required value",
+                        format!("{attr_path} is required and cannot be null; give it a value."),
+                    )
+                    .at(attr_path),
+                );
+            }
+            continue;
+        }
+        if current.is_null() || current.is_unknown() {
+            continue;
+        }
         if let (Some(message), None) = (&attribute.deprecation, planned) {
             diagnostics.push(Diagnostic::warning("Deprecated attribute", message.clone()).at(attr_path.clone()));
         }
-        // At apply time, a value the plan already knew was validated during planning.
-        if planned.is_none_or(|p| !p.is_fully_known()) {
+        if check_now {
+            if attribute.nested_attributes().is_none() && holds_null_element(current) {
+                diagnostics.push(null_element(&attr_path));
+            }
             for validator in &attribute.validators {
                 validator.validate(&attr_path, current, diagnostics);
             }
@@ -82,6 +101,9 @@ pub(crate) fn validate_attributes(
             Nesting::List | Nesting::Set => {
                 let planned_elements = planned.and_then(Value::as_elements);
                 for (i, element) in current.as_elements().unwrap_or_default().iter().enumerate() {
+                    if element.is_null() && check_now {
+                        diagnostics.push(null_element(&attr_path));
+                    }
                     if element.is_null() || element.is_unknown() {
                         continue;
                     }
@@ -105,6 +127,9 @@ pub(crate) fn validate_attributes(
             Nesting::Map => {
                 let planned_entries = planned.and_then(Value::as_map);
                 for (key, element) in current.as_map().into_iter().flatten() {
+                    if element.is_null() && check_now {
+                        diagnostics.push(null_element(&attr_path.clone().key(key.clone())));
+                    }
                     if element.is_null() || element.is_unknown() {
                         continue;
                     }
@@ -115,6 +140,21 @@ pub(crate) fn validate_attributes(
             }
         }
     }
+}
+
+/// Whether a collection (at any depth of collections) holds a null element. Terraform accepts `[null]`, but a null
+/// element means nothing to a remote API: resource code would meet it only when it applies.
+fn holds_null_element(value: &Value) -> bool {
+    match value {
+        Value::List(elements) | Value::Set(elements) => elements.iter().any(|e| e.is_null() || holds_null_element(e)),
+        Value::Map(entries) => entries.values().any(|e| e.is_null() || holds_null_element(e)),
+        _ => false,
+    }
+}
+
+fn null_element(path: &AttributePath) -> Diagnostic {
+    Diagnostic::error("Null element", format!("{path} contains a null element; remove it, or give it a value."))
+        .at(path.clone())
 }
 
 /// The default plan: Terraform's proposal, with computed attributes the configuration leaves null marked unknown
@@ -580,6 +620,59 @@ mod tests {
         let scope = ValidationScope::UnknownIn(&planned);
         validate_attributes(&attributes(), &config, &AttributePath::root(), scope, &mut again);
         assert!(again.is_empty(), "{again}");
+    }
+
+    #[test]
+    fn required_values_written_as_null_and_null_elements_are_refused() {
+        let attributes = vec![
+            Attribute::string("name").required(),
+            Attribute::list("names", crate::value::Type::String).optional(),
+            Attribute::nested("tags", Nesting::Set, [Attribute::string("key").required()]).optional(),
+            Attribute::nested("labels", Nesting::Map, [Attribute::string("key").optional()]).optional(),
+        ];
+        let config = obj(&[
+            ("name", Value::Null),
+            ("names", Value::list([Value::string("a"), Value::Null])),
+            ("tags", Value::set([Value::Null, obj(&[("key", Value::Null)])])),
+            ("labels", Value::map([("x".to_owned(), Value::Null)])),
+        ]);
+        let mut diags = Diagnostics::new();
+        validate_attributes(&attributes, &config, &AttributePath::root(), ValidationScope::All, &mut diags);
+        let found: Vec<(String, String)> =
+            diags.iter().map(|d| (d.attribute.as_ref().unwrap().to_string(), d.summary.clone())).collect();
+        let expected = [
+            ("name", "Missing required value"),
+            ("names", "Null element"),
+            ("tags", "Null element"),
+            ("tags", "Missing required value"),
+            ("labels[\"x\"]", "Null element"),
+        ];
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(p, s)| ((*p).to_owned(), (*s).to_owned())).collect();
+        assert_eq!(found, expected);
+
+        // A value the plan did not know is checked when it becomes null at apply; a null the plan knew is not
+        // reported twice.
+        let config = obj(&[("name", Value::Null)]);
+        let mut diags = Diagnostics::new();
+        let planned = obj(&[("name", Value::Unknown)]);
+        validate_attributes(
+            &attributes,
+            &config,
+            &AttributePath::root(),
+            ValidationScope::UnknownIn(&planned),
+            &mut diags,
+        );
+        assert_eq!(diags.len(), 1);
+        let mut diags = Diagnostics::new();
+        validate_attributes(
+            &attributes,
+            &config,
+            &AttributePath::root(),
+            ValidationScope::UnknownIn(&config),
+            &mut diags,
+        );
+        assert!(diags.is_empty(), "{diags}");
     }
 
     #[test]

@@ -158,9 +158,13 @@ pub(crate) fn handshake_line(socket: &Path, server_certificate: Option<&[u8]>) -
 }
 
 /// A fresh private directory and the socket path inside it. The directory is removed when dropped.
+///
+/// Only this user may enter the directory (mode 0700, as go-plugin's own socket directories), so other local users
+/// cannot even reach the socket, whatever the umask; AutoMTLS then keeps out everyone but Terraform.
 fn socket_location(base: Option<&Path>) -> std::io::Result<(tempfile::TempDir, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt as _;
     let mut builder = tempfile::Builder::new();
-    builder.prefix("plugin");
+    builder.prefix("plugin").permissions(std::fs::Permissions::from_mode(0o700));
     let dir = match base {
         Some(base) => builder.tempdir_in(base)?,
         None => builder.tempdir()?,
@@ -542,6 +546,18 @@ mod tests {
         let err = negotiate(&PluginEnv { protocol_versions: Some("5".to_owned()), ..env() }, "p").err().unwrap();
         assert!(err.0.contains("offered plugin protocol version(s) 5"), "{err}");
         assert!(parse_protocol_versions("5,x").is_err());
+    }
+
+    #[test]
+    fn the_socket_directory_is_private_whatever_the_base() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let base = tempfile::tempdir().unwrap();
+        for base in [None, Some(base.path())] {
+            let (dir, socket) = socket_location(base).unwrap();
+            let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+            assert_eq!(socket.parent(), Some(dir.path()));
+        }
     }
 
     #[test]

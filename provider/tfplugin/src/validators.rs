@@ -50,7 +50,7 @@ impl Validator for OneOf {
             diagnostics.push(
                 Diagnostic::error(
                     "Invalid attribute value",
-                    format!("{path} must be {}, got \"{text}\".", self.description().replace('`', "\"")),
+                    format!("{path} must be {}, got {text:?}.", self.description().replace('`', "\"")),
                 )
                 .at(path.clone()),
             );
@@ -87,7 +87,7 @@ impl Validator for Matches {
             diagnostics.push(
                 Diagnostic::error(
                     "Invalid attribute value",
-                    format!("{path} must be {}, got \"{text}\".", self.requirement),
+                    format!("{path} must be {}, got {text:?}.", self.requirement),
                 )
                 .at(path.clone()),
             );
@@ -122,7 +122,7 @@ impl Validator for Guid {
             diagnostics.push(
                 Diagnostic::error(
                     "Invalid GUID",
-                    format!("{path} must be a GUID such as 00000000-0000-0000-0000-000000000000, got \"{text}\"."),
+                    format!("{path} must be a GUID such as 00000000-0000-0000-0000-000000000000, got {text:?}."),
                 )
                 .at(path.clone()),
             );

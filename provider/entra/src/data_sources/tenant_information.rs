@@ -7,7 +7,7 @@
 
 use entra_graph::GraphClient;
 use entra_graph::models::TenantInformation as GraphTenant;
-use tfplugin::validators::guid;
+use tfplugin::validators::{guid, matches};
 use tfplugin::{
     Attribute, AttributePath, Configured, Context, DataSource, Diagnostic, Diagnostics, Schema, Value, async_trait,
 };
@@ -50,7 +50,7 @@ pub fn schema() -> Schema {
          **Permission:** `CrossTenantInformation.ReadBasic.All`. Lookups work only for tenants in the same Microsoft \
          cloud; for a partner in another cloud, use its tenant id directly.",
     )
-    .attribute(Attribute::string("domain_name").optional().computed().description(
+    .attribute(Attribute::string("domain_name").optional().computed().validate(domain_name()).description(
         "A domain name of the tenant to look up, e.g. `sso.osttra.com`. Set this or `tenant_id`. `null` when the \
          lookup is by tenant id.",
     ))
@@ -70,6 +70,13 @@ pub fn schema() -> Schema {
             .computed()
             .description("The tenant's federation brand name, if it has one."),
     )
+}
+
+/// A domain name is one word of printable characters without URL punctuation (surrounding spaces are ignored, as
+/// the lookup trims them). Anything else, the empty string included, cannot name a tenant, and would otherwise
+/// reach Graph only to come back as "no such tenant".
+fn domain_name() -> tfplugin::validators::Matches {
+    matches(r"^\s*[^\s\x00-\x1f/\\?#]+\s*$", "a domain name such as sso.osttra.com")
 }
 
 #[async_trait]
@@ -163,6 +170,22 @@ mod tests {
     #[test]
     fn the_schema_is_sound() {
         assert!(schema().problems().is_empty());
+    }
+
+    #[test]
+    fn domain_names_are_checked_before_any_lookup() {
+        use tfplugin::validators::Validator;
+        let check = |text: &str| {
+            let mut diagnostics = Diagnostics::new();
+            domain_name().validate(&AttributePath::root().attr("domain_name"), &Value::string(text), &mut diagnostics);
+            diagnostics.is_empty()
+        };
+        for ok in ["sso.osttra.com", "contoso.com ", "bücher.example", "xn--bcher-kva.example"] {
+            assert!(check(ok), "{ok}");
+        }
+        for bad in ["", "   ", "contoso .com", "https://contoso.com", "contoso.com/x", "a?b", "tab\there", "nul\0"] {
+            assert!(!check(bad), "{bad:?}");
+        }
     }
 
     #[tokio::test]

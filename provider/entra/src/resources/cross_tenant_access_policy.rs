@@ -214,7 +214,7 @@ fn check_import_id(id: &str) -> Result<(), Diagnostics> {
     Err(Diagnostics::error(
         "Invalid import id",
         format!(
-            "importing the cross-tenant access policy: the import id must be \"{SINGLETON_ID}\", got \"{id}\". The \
+            "importing the cross-tenant access policy: the import id must be \"{SINGLETON_ID}\", got {id:?}. The \
              policy is a singleton of the tenant: terraform import {TYPE_NAME}.NAME {SINGLETON_ID}"
         ),
     ))

@@ -538,7 +538,7 @@ fn check_import_id(id: &str) -> Result<(), Diagnostics> {
     Err(Diagnostics::error(
         "Invalid import id",
         format!(
-            "importing the default configuration: the import id must be \"{SINGLETON_ID}\", got \"{id}\". The \
+            "importing the default configuration: the import id must be \"{SINGLETON_ID}\", got {id:?}. The \
              default configuration is a singleton of the tenant: terraform import {TYPE_NAME}.NAME {SINGLETON_ID}"
         ),
     ))

@@ -17,7 +17,7 @@ use tfplugin::{
 };
 
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors};
+use crate::resources::shared::errors::{Access, adopted, already_exists, graph_errors};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -144,6 +144,17 @@ impl Resource for CrossTenantIdentitySync {
         match client.create_identity_sync(&op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
             Err(GraphError::AlreadyExists { .. }) => {
+                // Holding exactly the planned settings, it is what an interrupted apply left behind: take it over,
+                // as an import would. Otherwise it may be someone else's, and the error says how to import it.
+                let planned = request.planned_state;
+                if let Ok(Some(existing)) = client.fetch_identity_sync(&op, &tenant).await {
+                    let state = self.state_from_graph(&existing, &tenant, &planned);
+                    let same = |name: &str| state.get_attr(name) == planned.get_attr(name);
+                    if same("display_name") && same("user_sync_inbound") {
+                        ctx.add_diagnostic(adopted("identity synchronization policy", &tenant));
+                        return Ok(NewState::new(state));
+                    }
+                }
                 Err(already_exists(TYPE_NAME, "identity synchronization policy", &tenant))
             }
             Err(error) if error.is_not_found() => Err(Diagnostics::attribute_error(

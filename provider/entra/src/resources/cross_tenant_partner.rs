@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use entra_graph::models::{NewPartner, PartnerConfiguration, PartnerPatch, Patch};
-use entra_graph::{GraphClient, GraphError};
+use entra_graph::{GraphClient, GraphError, Operation};
 use serde::de::DeserializeOwned;
 use tfplugin::{
     Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, NewState,
@@ -24,7 +24,7 @@ use tfplugin::{
 };
 
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors};
+use crate::resources::shared::errors::{Access, adopted, already_exists, graph_errors};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -139,7 +139,9 @@ impl Resource for CrossTenantPartner {
                 set(&mut state, "is_in_multi_tenant_organization", created.is_in_multi_tenant_organization.into());
                 Ok(NewState::new(state))
             }
-            Err(GraphError::AlreadyExists { .. }) => Err(already_exists(TYPE_NAME, "partner configuration", &tenant)),
+            Err(GraphError::AlreadyExists { .. }) => {
+                self.adopt_if_identical(ctx, &client, &op, &tenant, request.planned_state).await
+            }
             Err(error @ GraphError::OutcomeUnknown { .. }) => {
                 // The partner may exist: keep it in the state (Terraform marks it tainted) so the next plan
                 // reconciles it instead of leaving an object Terraform does not know about.
@@ -226,6 +228,27 @@ impl Resource for CrossTenantPartner {
 }
 
 impl CrossTenantPartner {
+    /// A create that found the partner configuration already there. If it holds exactly the planned settings (what
+    /// an apply interrupted before Terraform saved its state leaves behind), it is taken over with a warning, as an
+    /// import would; otherwise the error says how to import it, and nothing is changed.
+    async fn adopt_if_identical(
+        &self,
+        ctx: &Context,
+        client: &GraphClient,
+        op: &Operation,
+        tenant: &str,
+        planned: Value,
+    ) -> Result<NewState, Diagnostics> {
+        if let Ok(Some(existing)) = client.fetch_partner(op, tenant).await {
+            let state = self.state_from_graph(&existing, &planned);
+            if self.settings.iter().all(|setting| state.get_attr(&setting.name) == planned.get_attr(&setting.name)) {
+                ctx.add_diagnostic(adopted("partner configuration", tenant));
+                return Ok(NewState::new(state));
+            }
+        }
+        Err(already_exists(TYPE_NAME, "partner configuration", tenant))
+    }
+
     /// The POST body: the tenant id and every configured setting (settings left out are not sent, so they come
     /// back null, i.e. inherited).
     fn new_partner(&self, tenant: &str, config: &Value) -> Result<NewPartner, Diagnostics> {

@@ -93,6 +93,26 @@ pub fn already_exists(resource_type: &str, what: &str, import_id: &str) -> Diagn
     )
 }
 
+/// The warning for a create that found its object already in Microsoft Entra holding exactly the configured
+/// settings, and took it over instead of failing with [`already_exists`].
+///
+/// That is what an apply interrupted before Terraform saved its state leaves behind (Terraform saves the local
+/// state at the end of an apply, so a killed apply forgets everything it created), and taking the object over is
+/// what importing it and applying would do, without changing it. An object whose settings differ from the
+/// configuration is never taken over: it may belong to someone else.
+pub fn adopted(what: &str, import_id: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Took over the existing {what}"),
+        format!(
+            "tenant_id: Microsoft Entra already had the {what} for tenant {import_id}, with exactly the settings \
+             of this configuration, so Terraform now manages it instead of failing to create it. This happens when \
+             an earlier apply created it and was interrupted before Terraform saved its state. If another \
+             Terraform configuration manages the same {what}, remove it from one of them."
+        ),
+    )
+    .at(AttributePath::root().attr("tenant_id"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +155,14 @@ mod tests {
         };
         let d = graph_error("creating x", Access::Write, TimeoutName::Create, &error);
         assert!(d.detail.contains("timeouts.create"), "{}", d.detail);
+    }
+
+    #[test]
+    fn adoption_is_a_warning_on_the_tenant_id() {
+        let d = adopted("partner configuration", "07d2f395-f69c-43ab-88a2-b82f1151042d");
+        assert!(!d.is_error());
+        assert_eq!(d.attribute, Some(AttributePath::root().attr("tenant_id")));
+        assert!(d.detail.contains("exactly the settings of this configuration"), "{}", d.detail);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub async fn resolve_tenant(
             format!(
                 "{resource_type} is imported by the partner's tenant id (a GUID such as \
                  07d2f395-f69c-43ab-88a2-b82f1151042d) or by one of the partner tenant's domain names (such as \
-                 contoso.com); \"{id}\" is neither."
+                 contoso.com); {id:?} is neither."
             ),
         ));
     }
@@ -51,7 +51,7 @@ pub async fn resolve_tenant(
         Ok(None) => Err(Diagnostics::error(
             "Unknown domain",
             format!(
-                "{action}: Microsoft Entra knows no tenant with the domain \"{id}\". Check the spelling, or import by \
+                "{action}: Microsoft Entra knows no tenant with the domain {id:?}. Check the spelling, or import by \
                  the partner's tenant id instead (lookups by domain do not work across Microsoft clouds)."
             ),
         )),

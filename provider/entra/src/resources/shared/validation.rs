@@ -86,10 +86,12 @@ pub fn targets(container: TargetContainer) -> impl Validator {
                 }
                 if let Some((keyword, _)) = KEYWORDS.iter().find(|(k, _)| k.eq_ignore_ascii_case(target)) {
                     diagnostics.push(error(
-                            path,
-                            "Keywords are case-sensitive",
-                            format!("\"{target}\" is not a keyword; Microsoft Graph only knows \"{keyword}\", spelled exactly so."),
-                        ));
+                        path,
+                        "Keywords are case-sensitive",
+                        format!(
+                            "{target:?} is not a keyword; Microsoft Graph only knows \"{keyword}\", spelled exactly so."
+                        ),
+                    ));
                     continue;
                 }
                 if !is_guid(target) {
@@ -101,7 +103,7 @@ pub fn targets(container: TargetContainer) -> impl Validator {
                     diagnostics.push(error(
                         path,
                         "Invalid target",
-                        format!("\"{target}\" must be {kind}, such as 00000000-0000-0000-0000-000000000000."),
+                        format!("{target:?} must be {kind}, such as 00000000-0000-0000-0000-000000000000."),
                     ));
                 }
             }
