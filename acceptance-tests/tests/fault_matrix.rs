@@ -18,9 +18,10 @@
 //! what the emulator holds (compared object by object, nothing orphaned in Graph, nothing in the state that Graph
 //! lacks), and after destroy the tenant is back to a fresh one.
 //!
-//! The provider runs with near-zero backoffs (`FAST_TUNING`), so faults cost little time; the whole matrix takes a
-//! few minutes. `ENTRA_FAULT_MATRIX_HEAVY=1` runs a heavier variant: 60 partners (15 with identity
-//! synchronization), faults twice as often, and the combined scenario under three seeds.
+//! The provider runs with short backoffs (see `RETRY_TUNING`), so faults cost little time; the whole matrix takes
+//! well under a minute. `ENTRA_FAULT_MATRIX_HEAVY=1` runs a heavier variant: 60 partners (15 with identity
+//! synchronization), faults drawn at random with the same rates instead of every n-th request, and every scenario
+//! under three seeds.
 
 mod reliability_support;
 
@@ -48,21 +49,23 @@ fn fleet() -> Fleet {
     if heavy() { Fleet { partners: 60, syncs: 15 } } else { Fleet { partners: 20, syncs: 5 } }
 }
 
-/// A period: how many requests between two faults. The heavy variant halves it (faults twice as often).
-fn every(n: u64) -> u64 {
-    if heavy() { (n / 2).max(2) } else { n }
+/// The seeds each scenario runs under (they drive the random faults of the heavy variant).
+fn seeds() -> &'static [u64] {
+    if heavy() { &[1, 2, 3] } else { &[0x5eed] }
+}
+
+/// One request in `n` gets the fault: every n-th one, or (heavy variant) each with probability 1/n.
+fn one_in(n: u64) -> FaultRule {
+    let trigger = if heavy() { Trigger::Rate { probability: 1.0 / n as f64 } } else { Trigger::EveryNth { n } };
+    FaultRule { trigger, method: None, route: None }
 }
 
 fn throttle(n: u64, retry_after: RetryAfter) -> Throttle {
-    Throttle {
-        mode: ThrottleMode::Rule(FaultRule { trigger: Trigger::EveryNth { n }, method: None, route: None }),
-        retry_after,
-        throttle_headers: true,
-    }
+    Throttle { mode: ThrottleMode::Rule(one_in(n)), retry_after, throttle_headers: true }
 }
 
 fn server_error(n: u64) -> ServerErrorFault {
-    ServerErrorFault { rule: FaultRule::every_nth(n), retry_after: RetryAfter::Omit }
+    ServerErrorFault { rule: one_in(n), retry_after: RetryAfter::Omit }
 }
 
 fn write_lock() -> WriteLock {
@@ -128,9 +131,10 @@ fn run_scenario(name: &str, faults: Faults, seed: u64) -> Report {
     let stats = env.stats();
     let faults_seen = stats.throttled + stats.status_count(503) + stats.status_count(504) + stats.status_count(409);
     eprintln!(
-        "fault matrix [{name}]: {} Graph requests, {} writes, {} throttled, {} 503, {} 504, {} 409, {} failed \
-         connections",
+        "fault matrix [{name}]: {} Graph requests, {} token requests, {} writes, {} throttled, {} 503, {} 504, {} \
+         409, {} failed connections",
         stats.total,
+        stats.token_requests,
         stats.writes,
         stats.throttled,
         stats.status_count(503),
@@ -142,23 +146,25 @@ fn run_scenario(name: &str, faults: Faults, seed: u64) -> Report {
     Report { requests: stats.total, faults: faults_seen + stats.connection_resets }
 }
 
-/// Runs a scenario and checks that its fault really happened.
+/// Runs a scenario under each seed and checks that its fault really happened.
 fn scenario(name: &str, faults: Faults, happened: impl Fn(&Report) -> bool) {
-    let report = run_scenario(name, faults, 0x5eed);
-    assert!(report.requests > 0);
-    assert!(
-        happened(&report),
-        "[{name}] the fault never fired ({} faults in {} requests)",
-        report.faults,
-        report.requests
-    );
+    for seed in seeds() {
+        let report = run_scenario(&format!("{name}, seed {seed}"), faults.clone(), *seed);
+        assert!(report.requests > 0);
+        assert!(
+            happened(&report),
+            "[{name}] the fault never fired ({} faults in {} requests)",
+            report.faults,
+            report.requests
+        );
+    }
 }
 
 #[test]
 fn throttling_with_retry_after() {
     scenario(
         "429 with Retry-After",
-        Faults { throttle: Some(throttle(every(7), RetryAfter::Seconds(1))), ..Faults::none() },
+        Faults { throttle: Some(throttle(7, RetryAfter::Seconds(1))), ..Faults::none() },
         |r| r.faults > 0,
     );
 }
@@ -167,37 +173,29 @@ fn throttling_with_retry_after() {
 fn throttling_without_retry_after() {
     scenario(
         "429 without Retry-After",
-        Faults { throttle: Some(throttle(every(3), RetryAfter::Omit)), ..Faults::none() },
+        Faults { throttle: Some(throttle(3, RetryAfter::Omit)), ..Faults::none() },
         |r| r.faults > 0,
     );
 }
 
 #[test]
 fn service_unavailable() {
-    scenario("503", Faults { service_unavailable: Some(server_error(every(4))), ..Faults::none() }, |r| r.faults > 0);
+    scenario("503", Faults { service_unavailable: Some(server_error(4)), ..Faults::none() }, |r| r.faults > 0);
 }
 
 #[test]
 fn gateway_timeout() {
-    scenario("504", Faults { gateway_timeout: Some(server_error(every(4))), ..Faults::none() }, |r| r.faults > 0);
+    scenario("504", Faults { gateway_timeout: Some(server_error(4)), ..Faults::none() }, |r| r.faults > 0);
 }
 
 #[test]
 fn connection_reset_before_writes() {
-    scenario(
-        "reset before write",
-        Faults { reset_before_write: Some(FaultRule::every_nth(every(3))), ..Faults::none() },
-        |r| r.faults > 0,
-    );
+    scenario("reset before write", Faults { reset_before_write: Some(one_in(3)), ..Faults::none() }, |r| r.faults > 0);
 }
 
 #[test]
 fn connection_reset_after_writes() {
-    scenario(
-        "reset after write",
-        Faults { reset_after_write: Some(FaultRule::every_nth(every(3))), ..Faults::none() },
-        |r| r.faults > 0,
-    );
+    scenario("reset after write", Faults { reset_after_write: Some(one_in(3)), ..Faults::none() }, |r| r.faults > 0);
 }
 
 #[test]
@@ -218,23 +216,21 @@ fn write_lock_during_each_phase() {
 /// Every fault at once.
 fn combined() -> Faults {
     Faults {
-        throttle: Some(throttle(every(11), RetryAfter::Seconds(0))),
-        service_unavailable: Some(server_error(every(13))),
-        gateway_timeout: Some(server_error(every(17))),
-        reset_before_write: Some(FaultRule::every_nth(every(7))),
-        reset_after_write: Some(FaultRule::every_nth(every(5))),
+        throttle: Some(throttle(11, RetryAfter::Seconds(0))),
+        service_unavailable: Some(server_error(13)),
+        gateway_timeout: Some(server_error(17)),
+        reset_before_write: Some(one_in(7)),
+        reset_after_write: Some(one_in(5)),
         read_after_write_lag_ms: 200,
         reserve_deleted_ms: 1000,
         write_lock: Some(WriteLock { duration_ms: Some(1000), ..write_lock() }),
+        // Sign-in meets the same throttling, failures and dropped connections.
+        apply_to_token_endpoint: true,
         ..Faults::none()
     }
 }
 
 #[test]
 fn every_fault_combined() {
-    let seeds: &[u64] = if heavy() { &[1, 2, 3] } else { &[0x5eed] };
-    for seed in seeds {
-        let report = run_scenario(&format!("combined, seed {seed}"), combined(), *seed);
-        assert!(report.faults > 0);
-    }
+    scenario("combined", combined(), |r| r.faults > 0);
 }

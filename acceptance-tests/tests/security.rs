@@ -224,14 +224,21 @@ fn credentials(env: &EmulatorEnv, certificate: &ClientCertificate) -> Vec<Creden
     ]
 }
 
-/// Lines of `text` that hold a secret, a token or an assertion: one of `secrets`, a JWT (base64 JSON header
-/// `eyJ`), a bearer authorization, or a form field that carries a credential.
+/// The emulator's access tokens: `emu.` and 64 hex digits.
+fn access_token_pattern() -> regex::Regex {
+    regex::Regex::new(r"emu\.[0-9a-f]{64}").expect("a valid pattern")
+}
+
+/// Lines of `text` that hold a secret, a token or an assertion: one of `secrets`, an access token of the emulator,
+/// a JWT (base64 JSON header `eyJ`), a bearer authorization, or a form field that carries a credential.
 fn leaks(text: &str, secrets: &[String]) -> Vec<String> {
+    let access_token = access_token_pattern();
     text.lines()
         .enumerate()
         .filter(|(_, line)| {
             let lower = line.to_ascii_lowercase();
             secrets.iter().any(|s| line.contains(s.as_str()))
+                || access_token.is_match(line)
                 || line.contains("eyJ")
                 || lower.contains("bearer ")
                 || lower.contains("client_assertion=")
@@ -246,6 +253,10 @@ fn leaks(text: &str, secrets: &[String]) -> Vec<String> {
 fn trace_logs_of_a_full_apply_and_destroy_hold_no_credential_and_the_state_holds_none() {
     let certificate = ClientCertificate::generate("terraform-provider-entra security test").expect("certificate");
     let env = EmulatorEnv::with_config(EmulatorConfig::default().with_client_certificate(&certificate.certificate_pem));
+    // The emulator's access tokens have a format of their own (`emu.` and 64 hex digits); the assertions and OIDC
+    // tokens are JWTs. Both are looked for.
+    assert!(access_token_pattern().is_match(&env.emulator().access_token()), "the emulator's token format changed");
+    assert!(env.emulator().mint_federated_token("x").starts_with("eyJ"));
     let mut failures = Vec::new();
     for credential in credentials(&env, &certificate) {
         let scratch = tempfile::tempdir().expect("temp dir");
@@ -287,6 +298,23 @@ fn trace_logs_of_a_full_apply_and_destroy_hold_no_credential_and_the_state_holds
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_search_for_leaks_finds_every_kind_of_credential() {
+    let secret = "s3cr3t-value".to_owned();
+    for line in [
+        format!("token=emu.{}", "0a".repeat(32)),
+        "assertion eyJhbGciOiJSUzI1NiJ9.e30.sig".to_owned(),
+        "Authorization: Bearer abc".to_owned(),
+        "grant_type=client_credentials&client_assertion=abc".to_owned(),
+        "client_id=x&client_secret=y".to_owned(),
+        r#"{"access_token":"abc"}"#.to_owned(),
+        format!("config: {secret}"),
+    ] {
+        assert_eq!(leaks(&format!("harmless\n{line}\nharmless"), std::slice::from_ref(&secret)).len(), 1, "{line}");
+    }
+    assert!(leaks("Graph request method=GET status=200 elapsed_ms=3 emu.short", &[secret]).is_empty());
 }
 
 #[test]
