@@ -226,6 +226,8 @@ fn terraform_env(connection: &Connection, cli_config: &Path) -> Vec<(String, Str
     let settings = [
         ("TF_CLI_CONFIG_FILE", cli_config.display().to_string()),
         ("TF_INPUT", "0".to_owned()),
+        // The quick start runs each next step itself; Terraform's "now run terraform apply" hints would mislead.
+        ("TF_IN_AUTOMATION", "1".to_owned()),
         ("CHECKPOINT_DISABLE", "1".to_owned()),
         ("RUST_BACKTRACE", "0".to_owned()),
         ("ARM_TENANT_ID", connection.tenant_id.clone()),
