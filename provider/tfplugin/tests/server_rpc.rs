@@ -395,12 +395,12 @@ async fn apply(
 }
 
 #[tokio::test]
-async fn the_schema_is_served_from_cache_quickly_and_advertises_only_plan_destroy() {
+async fn the_schema_is_served_from_cache_quickly_and_advertises_plan_destroy_and_an_optional_schema_call() {
     let served = serve().await;
     let first = served.client.get_provider_schema().await.expect("schema");
     let capabilities = first.server_capabilities.expect("capabilities");
-    assert!(capabilities.plan_destroy);
-    assert!(!capabilities.get_provider_schema_optional && !capabilities.move_resource_state);
+    assert!(capabilities.plan_destroy && capabilities.get_provider_schema_optional);
+    assert!(!capabilities.move_resource_state);
     assert!(first.diagnostics.is_empty());
     let thing = first.resource_schemas["toy_thing"].clone();
     assert_eq!(thing.version, 1);

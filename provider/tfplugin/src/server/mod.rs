@@ -65,9 +65,13 @@ impl std::fmt::Debug for ProviderService {
     }
 }
 
-/// The capabilities we honour. `plan_destroy`: Plan is called for destroys, and we answer with a null plan.
+/// The capabilities we honour.
+/// - `plan_destroy`: Plan is called for destroys, and we answer with a null plan.
+/// - `get_provider_schema_optional`: the server needs no `GetProviderSchema` call to work (schemas are built when it
+///   starts), so Terraform (≥ 1.6) may use the schema it already has. It starts the provider three times for one
+///   `plan` (schema, validate, plan) and would otherwise fetch and decode the whole schema in each process.
 fn server_capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: false, move_resource_state: false }
+    pb::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: true, move_resource_state: false }
 }
 
 impl ProviderService {
