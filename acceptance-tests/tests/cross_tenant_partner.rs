@@ -610,7 +610,10 @@ fn transient_failures_and_replication_lag_are_retried_through_terraform() {
 
 #[test]
 fn plans_over_many_partners_share_one_listing() {
-    let env = Arc::new(EmulatorEnv::with_config(entra_graph_emulator::EmulatorConfig::default().with_page_size(3)));
+    let mut env = EmulatorEnv::with_config(entra_graph_emulator::EmulatorConfig::default().with_page_size(3));
+    // The provider asks for pages of 999 by default; pages of three make the listing page.
+    env.set_env("ENTRA_PARTNER_PAGE_SIZE", Some("3"));
+    let env = Arc::new(env);
     let ids: Vec<String> = (0..8).map(|n| format!("{n:08x}-1111-4222-8333-444444444444")).collect();
     let config: String = ids
         .iter()

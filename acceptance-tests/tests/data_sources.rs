@@ -113,7 +113,9 @@ fn tenant_information_errors_name_the_attribute() {
 
 #[test]
 fn partners_lists_every_partner_sorted_from_one_paged_listing() {
-    let env = EmulatorEnv::with_config(EmulatorConfig::default().with_page_size(2));
+    let mut env = EmulatorEnv::with_config(EmulatorConfig::default().with_page_size(2));
+    // Pages of two, so the listing behind the data source follows next links.
+    env.set_env("ENTRA_PARTNER_PAGE_SIZE", Some("2"));
     for tenant in [tenants::TRUESEC, tenants::CONTOSO, tenants::OSTTRA] {
         env.emulator().create_partner(json!({"tenantId": tenant})).unwrap();
     }

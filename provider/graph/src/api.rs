@@ -154,7 +154,19 @@ impl GraphClient {
 
     /// E6: lists every partner with its identity-sync policy (`$expand=identitySynchronization`), following
     /// `@odata.nextLink`. The result also refreshes the shared listing that [`GraphClient::partner`] reads from.
+    ///
+    /// Pages are requested with `$top` = `GraphClientOptions::partner_page_size`. Should Graph answer the first page
+    /// with 400 while a `$top` was sent, the listing starts again without it, and later listings of this client
+    /// leave the page size to Graph.
     pub async fn list_partners(&self, op: &Operation) -> Result<Vec<PartnerConfiguration>, GraphError> {
+        let (partners, started) = self.fetch_all_partners(op).await?;
+        self.inner.partners.store_listing(partners.clone(), started);
+        Ok(partners)
+    }
+
+    /// The pages of E6, and when the listing started (see [`GraphClient::list_partners`]).
+    async fn fetch_all_partners(&self, op: &Operation) -> Result<(Vec<PartnerConfiguration>, Instant), GraphError> {
+        use std::sync::atomic::Ordering;
         let started = Instant::now();
         let mut call = Call::get(
             PARTNERS,
@@ -162,15 +174,32 @@ impl GraphClient {
             "listing partner configurations",
         );
         call.query.push(("$expand", "identitySynchronization".to_owned()));
-        if let Some(top) = self.inner.partner_page_size {
+        let refused = &self.inner.partner_page_size_refused;
+        let top = self.inner.partner_page_size.filter(|_| !refused.load(Ordering::Relaxed));
+        if let Some(top) = top {
             call.query.push(("$top", top.to_string()));
         }
         let mut partners = Vec::new();
         let mut pages = 0;
         loop {
-            let page = self.get_json(op, &call).await?;
+            let mut page = match self.get_json(op, &call).await {
+                Ok(page) => page,
+                // NOTE(graph): the collection is documented as supporting `$top`, but not its largest value; a 400
+                // on the first page with one is taken as a refusal of the page size rather than of the listing.
+                Err(GraphError::Api(error)) if error.status == 400 && pages == 0 && top.is_some() => {
+                    if call.query.iter().all(|(name, _)| *name != "$top") {
+                        return Err(GraphError::Api(error));
+                    }
+                    tracing::debug!(error = %error, "Graph refused the partner listing's page size; letting it choose");
+                    refused.store(true, Ordering::Relaxed);
+                    call.query.retain(|(name, _)| *name != "$top");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             pages += 1;
-            let items = page.get("value").cloned().unwrap_or(Value::Array(Vec::new()));
+            // Taken, not cloned: a page of 999 partners is megabytes of JSON.
+            let items = page.get_mut("value").map(Value::take).unwrap_or(Value::Array(Vec::new()));
             let mut batch: Vec<PartnerConfiguration> = decode(items, &call)?;
             partners.append(&mut batch);
             match page.get("@odata.nextLink").and_then(Value::as_str) {
@@ -182,8 +211,7 @@ impl GraphClient {
             }
         }
         tracing::debug!(partners = partners.len(), pages, "listed partner configurations");
-        self.inner.partners.store_listing(partners.clone(), started);
-        Ok(partners)
+        Ok((partners, started))
     }
 
     /// Reads one partner through the shared listing: the first read in the process lists all partners (once,
@@ -222,7 +250,9 @@ impl GraphClient {
         if self.inner.partners.has_fresh_listing() {
             return Ok(());
         }
-        self.list_partners(op).await.map(|_| ())
+        let (partners, started) = self.fetch_all_partners(op).await?;
+        self.inner.partners.store_listing(partners, started);
+        Ok(())
     }
 
     /// E8: reads one partner directly, bypassing the shared listing. `Ok(None)` means it does not exist.

@@ -41,7 +41,7 @@ pub struct GraphClientOptions {
     pub consistency: ConsistencyPolicy,
     /// How long a shared partner listing is reused before a read lists again.
     pub partner_listing_ttl: Duration,
-    /// `$top` for partner listings; `None` lets Graph choose the page size.
+    /// `$top` for partner listings (default [`DEFAULT_PARTNER_PAGE_SIZE`]); `None` lets Graph choose the page size.
     pub partner_page_size: Option<u32>,
     /// Credential building knobs.
     pub credentials: CredentialOptions,
@@ -56,11 +56,19 @@ impl Default for GraphClientOptions {
             retry: RetryPolicy::default(),
             consistency: ConsistencyPolicy::default(),
             partner_listing_ttl: Duration::from_secs(300),
-            partner_page_size: None,
+            partner_page_size: Some(DEFAULT_PARTNER_PAGE_SIZE),
             credentials: CredentialOptions::default(),
         }
     }
 }
+
+/// The page size partner listings ask for (`$top`): the largest page Microsoft Graph serves on its collections.
+///
+/// Pages follow each other (each `@odata.nextLink` comes with the page before it), so a refresh of N partners waits
+/// for ⌈N / page size⌉ round trips before any partner can be read; big pages keep that to one or two. Graph does not
+/// document this collection's own default page size. If it ever refuses the `$top`, the listing is retried without
+/// it (see [`GraphClient::list_partners`]).
+pub const DEFAULT_PARTNER_PAGE_SIZE: u32 = 999;
 
 /// The environment variables [`GraphClientOptions::from_env`] reads to tune retries, consistency waits and the
 /// partner listing, with what each means. Durations use Go's syntax (`"500ms"`, `"30s"`, `"5m"`). Production never
@@ -75,7 +83,7 @@ pub const TUNING_VARIABLES: [(&str, &str); 10] = [
     ("ENTRA_CONSISTENCY_MAX_POLL_INTERVAL", "longest pause while reads still disagree (duration, default 8s)"),
     ("ENTRA_CONSISTENCY_MAX_WAIT", "give up waiting for consistency after this long (duration, default 5m)"),
     ("ENTRA_PARTNER_LISTING_TTL", "how long a shared partner listing is reused (duration, default 5m)"),
-    ("ENTRA_PARTNER_PAGE_SIZE", "`$top` for partner listings (count, default: Graph's page size)"),
+    ("ENTRA_PARTNER_PAGE_SIZE", "`$top` for partner listings (count, default 999)"),
 ];
 
 /// An `ENTRA_*` tuning variable (see [`TUNING_VARIABLES`]) or `SSL_CERT_FILE` with a value that cannot be used.
@@ -269,6 +277,8 @@ fn parses_as<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String
 pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) body: Vec<u8>,
+    /// The body as JSON, when `send` already parsed it to check a read's shape (so it is parsed once).
+    pub(crate) parsed: Option<Value>,
     pub(crate) request_id: Option<String>,
     pub(crate) client_request_id: String,
     pub(crate) date: Option<String>,
@@ -281,6 +291,11 @@ impl Response {
 
     pub(crate) fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as JSON, taking the copy `send` parsed when there is one.
+    pub(crate) fn into_json(self) -> Option<Value> {
+        self.parsed.or_else(|| serde_json::from_slice(&self.body).ok())
     }
 
     /// The Graph error this response stands for, for `call`.
@@ -306,6 +321,8 @@ pub(crate) struct Inner {
     pub(crate) consistency: ConsistencyPolicy,
     pub(crate) partners: PartnerCache,
     pub(crate) partner_page_size: Option<u32>,
+    /// Set when Graph refused the listing's `$top`; later listings then let Graph choose the page size.
+    pub(crate) partner_page_size_refused: std::sync::atomic::AtomicBool,
 }
 
 /// A Microsoft Graph client for cross-tenant access settings. Cheap to clone; clones share the token, the HTTP
@@ -375,6 +392,7 @@ impl GraphClient {
                 consistency: options.consistency,
                 partners: PartnerCache::new(options.partner_listing_ttl),
                 partner_page_size: options.partner_page_size,
+                partner_page_size_refused: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -536,9 +554,10 @@ impl GraphClient {
                 }
                 Some(Ok(Ok((status, headers, body)))) => {
                     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                    let response = Response {
+                    let mut response = Response {
                         status,
                         body: body.to_vec(),
+                        parsed: None,
                         request_id: header("request-id"),
                         client_request_id: header("client-request-id").unwrap_or_else(|| client_request_id.clone()),
                         date: header("date"),
@@ -559,11 +578,19 @@ impl GraphClient {
                     }
 
                     if response.is_success() {
-                        let problem = call.shape.as_ref().and_then(|shape| {
-                            check_json_body(&response.body)
-                                .and_then(|()| shape.check(&response.json().unwrap_or_default()))
-                                .err()
+                        // Read bodies are parsed once, here; big listing pages would otherwise be parsed again
+                        // (and held twice) by the caller.
+                        let checked = call.shape.as_ref().map(|shape| {
+                            parse_json_body(&response.body).and_then(|value| shape.check(&value).map(|()| value))
                         });
+                        let problem = match checked {
+                            Some(Ok(value)) => {
+                                response.parsed = Some(value);
+                                None
+                            }
+                            Some(Err(problem)) => Some(problem),
+                            None => None,
+                        };
                         match problem {
                             Some(problem) => {
                                 // A proxy's page, a cut-off body or an error envelope with 200: retry the read.
@@ -631,7 +658,7 @@ impl GraphClient {
     pub(crate) async fn get_json(&self, op: &Operation, call: &Call) -> Result<Value, GraphError> {
         let response = self.send(op, call, &mut Attempts::default()).await?;
         if response.is_success() {
-            Ok(response.json().expect("checked by send"))
+            Ok(response.into_json().expect("checked by send"))
         } else {
             Err(response.error(call).into())
         }
@@ -673,15 +700,15 @@ pub(crate) fn display_path(target: &str) -> String {
     }
 }
 
-/// A successful read must carry a JSON object that is not an OData error envelope.
-fn check_json_body(body: &[u8]) -> Result<(), String> {
+/// A successful read must carry a JSON object that is not an OData error envelope; returns that object.
+fn parse_json_body(body: &[u8]) -> Result<Value, String> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(object)) => match object.get("error") {
             Some(Value::Object(error)) if object.len() == 1 || error.contains_key("code") => Err(format!(
                 "a success status carried an error: {}",
                 error.get("code").and_then(Value::as_str).unwrap_or("unknown error")
             )),
-            _ => Ok(()),
+            _ => Ok(Value::Object(object)),
         },
         Ok(_) => Err("the body is not a JSON object".into()),
         Err(e) => {
@@ -809,6 +836,7 @@ mod tests {
             request_id: Some("header-rid".into()),
             client_request_id: "sent-crid".into(),
             date: Some("Sat, 21 Nov 2026 10:00:00 GMT".into()),
+            parsed: None,
         };
         let error = parse_api_error(
             &response,
@@ -830,6 +858,7 @@ mod tests {
             request_id: Some("rid".into()),
             client_request_id: "crid".into(),
             date: Some("d".into()),
+            parsed: None,
         };
         let error = parse_api_error(&response, &reqwest::Method::GET, "/policies/crossTenantAccessPolicy");
         assert_eq!(
@@ -840,16 +869,16 @@ mod tests {
 
     #[test]
     fn success_bodies_are_checked() {
-        assert!(check_json_body(br#"{"id":"x"}"#).is_ok());
-        assert!(check_json_body(br#"{"value":[],"error":"a property named error"}"#).is_ok());
-        assert!(check_json_body(br#"{"tenantId":"x","inboundTr"#).unwrap_err().contains("not JSON"));
-        assert!(check_json_body(b"<html>").unwrap_err().contains("starts with \"<html>\""));
+        assert!(parse_json_body(br#"{"id":"x"}"#).is_ok());
+        assert!(parse_json_body(br#"{"value":[],"error":"a property named error"}"#).is_ok());
+        assert!(parse_json_body(br#"{"tenantId":"x","inboundTr"#).unwrap_err().contains("not JSON"));
+        assert!(parse_json_body(b"<html>").unwrap_err().contains("starts with \"<html>\""));
         assert!(
-            check_json_body(br#"{"error":{"code":"serviceNotAvailable","message":"x"}}"#)
+            parse_json_body(br#"{"error":{"code":"serviceNotAvailable","message":"x"}}"#)
                 .unwrap_err()
                 .contains("serviceNotAvailable")
         );
-        assert!(check_json_body(b"[1]").is_err());
+        assert!(parse_json_body(b"[1]").is_err());
     }
 
     #[test]

@@ -49,7 +49,9 @@ mod partner_cache;
 pub mod retry;
 pub mod transport;
 
-pub use client::{ClientBuildError, EnvOptionError, GraphClient, GraphClientOptions, TUNING_VARIABLES};
+pub use client::{
+    ClientBuildError, DEFAULT_PARTNER_PAGE_SIZE, EnvOptionError, GraphClient, GraphClientOptions, TUNING_VARIABLES,
+};
 pub use consistency::ConsistencyPolicy;
 pub use error::{ApiError, GraphError};
 pub use operation::{CancellationToken, Operation};

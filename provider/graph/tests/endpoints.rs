@@ -264,7 +264,9 @@ async fn listing_follows_next_links_across_pages() {
     emulator
         .put_identity_sync(&tenant(4), json!({"displayName": "four", "userSyncInbound": {"isSyncAllowed": true}}))
         .unwrap();
-    let client = client(&emulator);
+    // Without $top the emulator's page size applies, as Graph's own would.
+    let options = entra_graph::GraphClientOptions { partner_page_size: None, ..fast_options(&emulator) };
+    let client = entra_graph::GraphClient::new(&secret_settings(&emulator), options).unwrap();
     emulator.reset_stats();
     let partners = client.list_partners(&op()).await.unwrap();
     let mut ids: Vec<String> = partners.iter().map(|p| p.tenant_id.clone()).collect();

@@ -11,6 +11,12 @@ const LIST: &str = "GET /policies/crossTenantAccessPolicy/partners";
 const GET_ONE: &str = "GET /policies/crossTenantAccessPolicy/partners/{id}";
 const GET_SYNC: &str = "GET /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization";
 
+/// A client that sends no `$top`, so the emulator's page size (10) applies, as Graph's own would.
+fn paging_client(emulator: &entra_graph_emulator::Emulator) -> entra_graph::GraphClient {
+    let options = entra_graph::GraphClientOptions { partner_page_size: None, ..fast_options(emulator) };
+    entra_graph::GraphClient::new(&secret_settings(emulator), options).unwrap()
+}
+
 fn emulator_with_partners(count: usize) -> entra_graph_emulator::Emulator {
     let emulator = start(EmulatorConfig::default().with_page_size(10));
     for n in 0..count {
@@ -32,7 +38,7 @@ fn emulator_with_partners(count: usize) -> entra_graph_emulator::Emulator {
 #[tokio::test]
 async fn refreshing_many_partners_costs_one_paged_listing() {
     let emulator = emulator_with_partners(25);
-    let client = client(&emulator);
+    let client = paging_client(&emulator);
     client.check_credentials(&op()).await.unwrap();
     emulator.reset_stats();
 
@@ -153,7 +159,7 @@ async fn an_expired_listing_is_taken_again() {
 async fn a_damaged_listing_page_is_fetched_again() {
     use entra_graph_emulator::{FaultRule, Faults, MalformedFault, MalformedKind};
     let emulator = emulator_with_partners(12);
-    let client = client(&emulator);
+    let client = paging_client(&emulator);
     client.check_credentials(&op()).await.unwrap();
     for kind in [MalformedKind::MissingProperties, MalformedKind::TruncatedJson, MalformedKind::WrongTypes] {
         emulator.set_faults(Faults {
@@ -169,4 +175,38 @@ async fn a_damaged_listing_page_is_fetched_again() {
         assert!(partners.iter().all(|p| p.inbound_trust.is_some()), "{kind:?}: no partner lost its settings");
         assert_eq!(emulator.stats().count(LIST), 3, "{kind:?}: the damaged first page was fetched again");
     }
+}
+
+#[tokio::test]
+async fn listings_ask_for_big_pages_so_hundreds_of_partners_cost_one_request() {
+    let emulator = emulator_with_partners(25);
+    let client = client(&emulator);
+    client.check_credentials(&op()).await.unwrap();
+    emulator.reset_stats();
+    let partners = client.list_partners(&op()).await.unwrap();
+    assert_eq!(partners.len(), 25);
+    assert_eq!(
+        emulator.stats().count(LIST),
+        1,
+        "$top={} overrides the emulator's pages of 10",
+        entra_graph::DEFAULT_PARTNER_PAGE_SIZE
+    );
+}
+
+#[tokio::test]
+async fn a_refused_page_size_is_dropped_and_graph_chooses() {
+    let emulator = emulator_with_partners(25);
+    // The emulator, like Graph on most collections, refuses a $top above 999 with 400.
+    let options = entra_graph::GraphClientOptions { partner_page_size: Some(1000), ..fast_options(&emulator) };
+    let client = entra_graph::GraphClient::new(&secret_settings(&emulator), options).unwrap();
+    client.check_credentials(&op()).await.unwrap();
+    emulator.reset_stats();
+    assert!(client.partner(&op(), &tenant(24)).await.unwrap().is_some());
+    let stats = emulator.stats();
+    assert_eq!(stats.count(LIST), 4, "one refused request, then three pages of 10: {:?}", stats.by_route);
+    assert_eq!(stats.errors_by_status.get(&400), Some(&1));
+
+    emulator.reset_stats();
+    assert_eq!(client.list_partners(&op()).await.unwrap().len(), 25);
+    assert_eq!(emulator.stats().count(LIST), 3, "the refusal is remembered");
 }
