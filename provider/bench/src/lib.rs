@@ -137,6 +137,7 @@ fn startup_rows(options: &BenchOptions, setup: &Setup, progress: &dyn Fn(&str)) 
     let handshake = durations(&starts, |s| s.handshake);
     let connect = durations(&starts, |s| s.connect);
     let schema = durations(&starts, |s| s.schema);
+    let shutdown = durations(&starts, |s| s.shutdown);
     let schema_kib = starts.first().map_or(0.0, |s| s.schema_bytes as f64 / 1024.0);
     Ok(vec![
         Row::measured(1, "provider start → handshake line", handshake, Unit::Seconds)
@@ -147,6 +148,8 @@ fn startup_rows(options: &BenchOptions, setup: &Setup, progress: &dyn Fn(&str)) 
         Row::measured(1, "GetProviderSchema, first call on the connection", schema, Unit::Seconds)
             .budget(Budget::new("< 1 ms", schema.median < 0.001))
             .details(format!("response of {schema_kib:.0} KiB")),
+        Row::measured(1, "Shutdown → process exit", shutdown, Unit::Seconds)
+            .details("not budgeted; Terraform waits for it once per provider process"),
     ])
 }
 
@@ -195,8 +198,11 @@ fn plan_rows(
         let floor = summary_of(&plan.floor);
         let mut entra_row =
             Row::measured(2, format!("plan N={n}: wall time, entra_cross_tenant_partner"), entra, Unit::Seconds);
-        if let Some(processes) = plan.provider_processes {
-            entra_row = entra_row.details(format!("Terraform started {processes} provider processes per plan"));
+        if let Some(count) = plan.provider_processes {
+            entra_row = entra_row.details(format!(
+                "Terraform started {} provider processes per plan; they served {} GetProviderSchema call(s)",
+                count.processes, count.schema_calls
+            ));
         }
         rows.push(entra_row);
         rows.push(Row::measured(2, format!("plan N={n}: wall time, terraform_data floor"), floor, Unit::Seconds));
@@ -287,7 +293,7 @@ fn apply_rows(
 fn setup_lines(options: &BenchOptions) -> Vec<String> {
     vec![
         format!(
-            "Graph emulator on loopback (HTTPS), partner listing page size {} when the client sends no `$top`; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
+            "Graph emulator on loopback (HTTPS): partner listing pages of {} when the client sends no `$top` (the page size in the GET budget), and of up to 999 when it does; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
             options.page_size, options.latency_ms
         ),
         "Provider: the release binary through `dev_overrides` (Terraform starts it with AutoMTLS), client-secret credentials from `ARM_*`, production retry and consistency timings (no `ENTRA_*` tuning).".to_owned(),

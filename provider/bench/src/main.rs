@@ -18,6 +18,7 @@ Options:
   --out FILE            also write the table to FILE
   --sections LIST       run only these sections, e.g. 1,2 (1: start-up and schema, 2: plans and peak RSS,
                         3: applies); default: all
+  --sizes LIST          the N of the plans, e.g. 200,1000 (default: 50,200,1000; with --quick 50,200)
   --help                print this help
 
 Progress goes to stderr; the table goes to stdout at the end.";
@@ -25,12 +26,13 @@ Progress goes to stderr; the table goes to stdout at the end.";
 struct Args {
     quick: bool,
     sections: Option<[bool; 3]>,
+    sizes: Option<Vec<usize>>,
     provider_dir: Option<PathBuf>,
     out: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Option<Args>> {
-    let mut args = Args { quick: false, sections: None, provider_dir: None, out: None };
+    let mut args = Args { quick: false, sections: None, sizes: None, provider_dir: None, out: None };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -40,6 +42,7 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
             }
             "--out" => args.out = Some(iter.next().context("--out needs a file")?.into()),
             "--sections" => args.sections = Some(parse_sections(&iter.next().context("--sections needs a list")?)?),
+            "--sizes" => args.sizes = Some(parse_sizes(&iter.next().context("--sizes needs a list")?)?),
             "--help" | "-h" => return Ok(None),
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
@@ -59,6 +62,16 @@ fn parse_sections(list: &str) -> anyhow::Result<[bool; 3]> {
         }
     }
     Ok(sections)
+}
+
+/// `200,1000` → [200, 1000].
+fn parse_sizes(list: &str) -> anyhow::Result<Vec<usize>> {
+    list.split(',')
+        .map(|item| match item.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => bail!("--sizes takes positive numbers separated by commas; got {item:?}"),
+        })
+        .collect()
 }
 
 /// Builds the provider binary with cargo, into the target directory and profile this bench was built with, and
@@ -129,6 +142,9 @@ fn run() -> anyhow::Result<ExitCode> {
     };
     if let Some(sections) = args.sections {
         options.sections = sections;
+    }
+    if let Some(sizes) = args.sizes {
+        options.plan_sizes = sizes;
     }
     let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}"))?;
     let table = report.render();

@@ -27,6 +27,8 @@ pub struct StartTimings {
     pub schema: Duration,
     /// The size of the encoded `GetProviderSchema` response.
     pub schema_bytes: usize,
+    /// From calling go-plugin's `Shutdown` to the process's exit (Terraform waits for it).
+    pub shutdown: Duration,
 }
 
 /// A provider process, killed when dropped.
@@ -71,7 +73,7 @@ pub fn time_one_start(
         bail!("the handshake line carries no server certificate, so AutoMTLS is off: {line:?}");
     }
 
-    let (connect, schema, schema_bytes) = runtime.block_on(async {
+    runtime.block_on(async {
         let connecting = Instant::now();
         let client = PluginClient::connect(&handshake, Some(identity)).await.map_err(anyhow::Error::msg)?;
         let connect = connecting.elapsed();
@@ -81,11 +83,20 @@ pub fn time_one_start(
         if response.resource_schemas.is_empty() {
             bail!("GetProviderSchema returned no resources");
         }
+        // As go-plugin does: Shutdown, close the connection, wait for the process to exit. The wait runs on the
+        // runtime, so the connection's task sees the channel go and closes the socket.
+        let stopping = Instant::now();
         client.shutdown().await.map_err(anyhow::Error::msg)?;
-        Ok::<_, anyhow::Error>((connect, schema, prost::Message::encoded_len(&response)))
-    })?;
-    wait_for_exit(&mut child.0, Duration::from_secs(5))?;
-    Ok(StartTimings { handshake: handshake_time, connect, schema, schema_bytes })
+        drop(client);
+        wait_for_exit(&mut child.0, Duration::from_secs(5)).await?;
+        Ok(StartTimings {
+            handshake: handshake_time,
+            connect,
+            schema,
+            schema_bytes: prost::Message::encoded_len(&response),
+            shutdown: stopping.elapsed(),
+        })
+    })
 }
 
 /// Times `starts` starts (after one unmeasured start that warms the page cache).
@@ -96,13 +107,13 @@ pub fn time_starts(binary: &Path, starts: usize) -> anyhow::Result<Vec<StartTimi
     (0..starts).map(|_| time_one_start(binary, &identity, &runtime)).collect()
 }
 
-fn wait_for_exit(child: &mut Child, limit: Duration) -> anyhow::Result<()> {
+async fn wait_for_exit(child: &mut Child, limit: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     while started.elapsed() < limit {
         if child.try_wait()?.is_some() {
             return Ok(());
         }
-        std::thread::sleep(Duration::from_millis(1));
+        tokio::time::sleep(Duration::from_micros(100)).await;
     }
     bail!("the provider did not exit within {limit:?} of Shutdown")
 }

@@ -167,8 +167,9 @@ pub struct PlanMeasurement {
     pub floor: Vec<Duration>,
     /// Graph requests of each provider plan.
     pub requests: Vec<Requests>,
-    /// Provider processes Terraform started for one plan (from its debug log), when counted.
-    pub provider_processes: Option<usize>,
+    /// Provider processes Terraform started for one plan, and the `GetProviderSchema` calls they served (from the
+    /// debug log), when counted.
+    pub provider_processes: Option<ProcessCount>,
     /// Peak RSS of a provider process serving the whole plan, when measured.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -279,18 +280,36 @@ pub fn measure_plan(
     Ok(measurement)
 }
 
-/// Runs one plan with Terraform's debug log and counts the provider processes it started.
-fn count_provider_processes(dir: &WorkDir) -> anyhow::Result<usize> {
+/// What Terraform's debug log of one plan says about the provider processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessCount {
+    /// Provider processes started.
+    pub processes: usize,
+    /// `GetProviderSchema` calls they served.
+    pub schema_calls: usize,
+}
+
+/// Runs one plan with Terraform's debug log (provider logs included) and counts the provider processes it started
+/// and the schema calls they served.
+fn count_provider_processes(dir: &WorkDir) -> anyhow::Result<ProcessCount> {
     let log = dir.path().join("terraform-debug.log");
     let log_path = log.display().to_string();
     dir.plan_expecting_no_changes(&[("TF_LOG", "debug"), ("TF_LOG_PATH", &log_path)])?;
     let text = std::fs::read_to_string(&log).context("reading Terraform's debug log")?;
-    Ok(count_plugin_starts(&text))
+    Ok(count_in_log(&text))
 }
 
-/// Lines where go-plugin reports a provider process of ours started.
-fn count_plugin_starts(log: &str) -> usize {
-    log.lines().filter(|l| l.contains("plugin started") && l.contains(crate::provider_process::BINARY_NAME)).count()
+/// Lines where go-plugin reports a provider process of ours started, and where the provider logs a schema request.
+fn count_in_log(log: &str) -> ProcessCount {
+    let ours = |line: &&str| line.contains(crate::provider_process::BINARY_NAME);
+    ProcessCount {
+        processes: log.lines().filter(ours).filter(|l| l.contains("plugin started")).count(),
+        schema_calls: log
+            .lines()
+            .filter(ours)
+            .filter(|l| l.contains("received request") && l.contains("tf_rpc=GetProviderSchema"))
+            .count(),
+    }
 }
 
 /// Runs the plan of `dir` once more through a provider process started with `--debug` (Terraform attaches to it
@@ -426,13 +445,16 @@ mod tests {
     }
 
     #[test]
-    fn plugin_starts_are_counted_from_the_debug_log() {
+    fn plugin_starts_and_schema_calls_are_counted_from_the_debug_log() {
         let log = "\
 2026-11-21T22:00:00.000Z [DEBUG] provider: starting plugin: path=/x/terraform-provider-entra args=[]
 2026-11-21T22:00:00.001Z [DEBUG] provider: plugin started: path=/x/terraform-provider-entra pid=10
+2026-11-21T22:00:00.002Z [DEBUG] provider.terraform-provider-entra: received request: @module=provider.tfplugin tf_rpc=GetProviderSchema
+2026-11-21T22:00:00.003Z [DEBUG] provider.terraform-provider-entra: served request: @module=provider.tfplugin tf_rpc=GetProviderSchema
+2026-11-21T22:00:00.004Z [TRACE] GRPCProvider.v6: GetProviderSchema
 2026-11-21T22:00:00.200Z [DEBUG] provider: plugin started: path=/x/terraform-provider-entra pid=11
 2026-11-21T22:00:00.300Z [DEBUG] provider: plugin started: path=/y/terraform-provider-other pid=12";
-        assert_eq!(count_plugin_starts(log), 2);
+        assert_eq!(count_in_log(log), ProcessCount { processes: 2, schema_calls: 1 });
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! A smoke test of the bench machinery that CI can afford: every measurement runs once on a tiny scale (N = 5
-//! partners listed two per page, three partners created under throttling), the table renders with every section, and
-//! the request-count budget holds. Timing budgets are not asserted: they are read from the real bench's output.
+//! partners, three partners created under throttling), the table renders with every section, and the request-count
+//! budget holds. Timing budgets are not asserted: they are read from the real bench's output.
 
 use acceptance_tests::provider_binary::provider_binary_dir;
 use entra_bench::BenchOptions;
@@ -40,12 +40,14 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
     }
     assert!(table.contains("terraform 1.") && table.contains("rustc 1."), "machine description:\n{table}");
 
-    // Five partners two to a page: three listing pages, and nothing else read.
+    // The emulator pages by two, but the provider asks for big pages: one listing request, and nothing else read.
     let gets = report.rows.iter().find(|r| r.measurement == "plan N=5: Graph GETs").unwrap();
-    assert_eq!(gets.cell, Cell::Text { runs: 1, value: "3".to_owned() }, "{table}");
+    assert_eq!(gets.cell, Cell::Text { runs: 1, value: "1".to_owned() }, "{table}");
     assert!(gets.budget.as_ref().unwrap().met, "{table}");
-    assert!(gets.details.contains("GET /policies/crossTenantAccessPolicy/partners ×3"), "{}", gets.details);
+    assert!(gets.details.contains("GET /policies/crossTenantAccessPolicy/partners ×1"), "{}", gets.details);
 
+    // Terraform reuses the schema it has (get_provider_schema_optional): one call per plan, whatever the processes.
     let processes = report.rows.iter().find(|r| r.measurement.starts_with("plan N=5: wall time, entra")).unwrap();
     assert!(processes.details.contains("provider processes per plan"), "{}", processes.details);
+    assert!(processes.details.contains("served 1 GetProviderSchema call(s)"), "{}", processes.details);
 }
