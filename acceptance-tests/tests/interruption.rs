@@ -213,3 +213,49 @@ fn address_of(tenant: &str) -> String {
         .map(reliability_support::partner_address)
         .expect("a partner of the fleet")
 }
+
+/// What a killed apply leaves behind, made directly: a partner and its identity-sync policy holding exactly the
+/// configured settings, unknown to the state. The apply takes both over, with a warning, and changes nothing.
+#[test]
+fn objects_an_interrupted_apply_left_behind_are_taken_over() {
+    let env = EmulatorEnv::start();
+    let tenant = reliability_support::tenant(0);
+    env.emulator()
+        .create_partner(serde_json::json!({
+            "tenantId": tenant,
+            "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": true,
+                             "isHybridAzureADJoinedDeviceAccepted": null},
+        }))
+        .unwrap();
+    env.emulator()
+        .put_identity_sync(
+            &tenant,
+            serde_json::json!({"displayName": "Partner 0", "userSyncInbound": {"isSyncAllowed": true}}),
+        )
+        .unwrap();
+    let config = format!(
+        "resource \"entra_cross_tenant_partner\" \"p0\" {{\n  tenant_id = \"{tenant}\"\n  inbound_trust = {{\n    \
+         is_mfa_accepted = true\n    is_compliant_device_accepted = true\n  }}\n}}\n\nresource \
+         \"entra_cross_tenant_identity_sync\" \"s0\" {{\n  tenant_id    = entra_cross_tenant_partner.p0.tenant_id\n  \
+         display_name = \"Partner 0\"\n  user_sync_inbound = {{\n    is_sync_allowed = true\n  }}\n}}\n"
+    );
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&config);
+    let writes = env.stats().writes;
+    let output = apply_converges(&mut workdir, "taking over", &[]).unwrap();
+    let text = output.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Warning: Took over the existing partner configuration"), "{output}");
+    assert!(text.contains("Took over the existing identity synchronization policy"), "{output}");
+    let stats = env.stats();
+    assert_eq!(
+        stats.writes - writes,
+        stats.count("POST /policies/crossTenantAccessPolicy/partners")
+            + stats.count("PUT /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization"),
+        "only the refused creates were sent, nothing changed: {:?}",
+        stats.by_route
+    );
+    state_matches_emulator(&workdir.state(), &env).unwrap();
+    workdir.destroy().expect_success();
+    assert!(env.partner(&tenant).is_none());
+}
