@@ -51,6 +51,10 @@ pub const FAST_TUNING: [(&str, &str); 7] = [
 pub struct EmulatorEnv {
     emulator: Emulator,
     env: BTreeMap<String, String>,
+    /// Terraform's data directory as in-process providers see it (`TF_DATA_DIR`, where the create journal lives).
+    /// They share the test process's working directory, so a `.terraform` there would be shared by every test and
+    /// every run; each fixture has its own instead.
+    data_dir: tempfile::TempDir,
 }
 
 impl EmulatorEnv {
@@ -70,7 +74,8 @@ impl EmulatorEnv {
     pub fn with_config(config: EmulatorConfig) -> EmulatorEnv {
         let emulator = Emulator::start(config).expect("start the Graph emulator");
         let env = environment(&emulator);
-        EmulatorEnv { emulator, env }
+        let data_dir = tempfile::Builder::new().prefix("tfdata-").tempdir().expect("a data directory");
+        EmulatorEnv { emulator, env, data_dir }
     }
 
     /// The emulator: its statistics, state, out-of-band changes and faults.
@@ -92,10 +97,18 @@ impl EmulatorEnv {
         };
     }
 
-    /// An environment lookup over a snapshot of [`EmulatorEnv::env`].
+    /// An environment lookup over a snapshot of [`EmulatorEnv::env`], plus `TF_DATA_DIR` naming
+    /// [`EmulatorEnv::data_dir`] unless the environment sets it.
     pub fn lookup(&self) -> EnvLookup {
         let env = self.env.clone();
-        Arc::new(move |name| env.get(name).cloned())
+        let data_dir = self.data_dir.path().display().to_string();
+        Arc::new(move |name| env.get(name).cloned().or_else(|| (name == "TF_DATA_DIR").then(|| data_dir.clone())))
+    }
+
+    /// Terraform's data directory for in-process providers (on the managed path, Terraform starts the provider in
+    /// the working directory, and its data directory is `.terraform` there).
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
     }
 
     /// The provider, configured through this environment.
@@ -213,6 +226,9 @@ mod tests {
         assert!(lookup("SSL_CERT_FILE").is_some_and(|path| Path::new(&path).is_file()));
         assert_eq!(lookup("ENTRA_CONSISTENCY_POLL_INTERVAL").as_deref(), Some("5ms"));
         assert_eq!(lookup("HOME"), None, "the process environment is not consulted");
+        let data_dir = lookup("TF_DATA_DIR").expect("in-process providers get a data directory of their own");
+        assert_eq!(Path::new(&data_dir), fixture.data_dir());
+        assert!(!fixture.env().contains_key("TF_DATA_DIR"), "terraform commands keep their own");
         fixture.set_env("ARM_CLIENT_SECRET", None);
         assert_eq!(fixture.lookup()("ARM_CLIENT_SECRET"), None);
         assert_eq!(fixture.writes(), 0);

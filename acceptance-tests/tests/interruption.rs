@@ -5,8 +5,9 @@
 //! empty, and the state and the emulator hold the same objects, with nothing orphaned or duplicated.
 //!
 //! Terraform writes a local state at the end of an apply, so a killed apply forgets every object it created. The
-//! next apply meets them again; because they hold exactly the configured settings, the provider takes them over
-//! (with a warning) instead of failing with "already exists". Ctrl-C loses nothing: Terraform waits for the
+//! next apply meets them again; the provider's create journal (in Terraform's data directory) shows they are its
+//! own, so it takes them over with a warning instead of failing with "already exists" — while an object it did not
+//! create still gets the import error, whatever its settings. Ctrl-C loses nothing: Terraform waits for the
 //! provider, which stops retrying and waiting, and records what it created.
 //!
 //! Each case runs in process (the provider served by the test, reached through `TF_REATTACH_PROVIDERS`) and on the
@@ -126,12 +127,21 @@ fn interrupted_lifecycle(env: &EmulatorEnv, harness: &Harness, signal: Signal, m
     let unknown = after_interruption(&workdir, "create");
     if signal == Signal::Kill {
         assert!(unknown > 0, "a killed apply forgets what it created: the scenario needs such objects");
+        let data_dir = if managed { workdir.path().join(".terraform") } else { env.data_dir().to_path_buf() };
+        let journal = std::fs::read_to_string(data_dir.join("entra/create-journal.json")).expect("the journal");
+        for object in orphans(&workdir.state(), env) {
+            let tenant = object.rsplit('/').next().unwrap_or_default();
+            assert!(journal.contains(tenant), "the journal records {object}:\n{journal}");
+        }
     }
     forgotten += unknown;
     let output = recover(env, &mut workdir, Version::Initial);
     if unknown > 0 {
         // Terraform folds similar warnings into one ("and N more similar warnings elsewhere").
-        assert!(output.contains("Warning: Took over the existing"), "forgotten objects are taken over:\n{output}");
+        assert!(
+            output.contains("Warning: Took over the partner configuration an interrupted apply created"),
+            "forgotten objects are taken over:\n{output}"
+        );
     }
 
     // Update (partners removed and added, settings changed and reverted, singletons changed).
@@ -174,10 +184,10 @@ fn ctrl_c_mid_apply_managed() {
     interrupted_lifecycle(&env, &env.managed_harness(&provider_binary_dir()), Signal::Interrupt, true);
 }
 
-/// Without the take-over, a killed apply would leave the next one failing on every forgotten object; with it, a
-/// forgotten object whose settings were changed since (by someone else) is still refused, and left untouched.
+/// A forgotten partner that someone changed before the next apply is still this provider's own (the journal says
+/// so): it is taken over and set back to the configuration, as Terraform would correct drift.
 #[test]
-fn a_forgotten_object_that_changed_since_is_not_taken_over() {
+fn a_forgotten_object_changed_since_is_taken_over_and_corrected() {
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let mut workdir = harness.workdir();
@@ -192,14 +202,43 @@ fn a_forgotten_object_that_changed_since_is_not_taken_over() {
         .expect("the kill left a partner the state does not know")
         .to_owned();
     env.emulator().patch_partner(&partner, serde_json::json!({"inboundTrust": {"isMfaAccepted": false}})).unwrap();
+    let output = apply_converges(&mut workdir, "after the kill", &[]).unwrap();
+    assert!(output.contains("Took over the partner configuration an interrupted apply created"), "{output}");
+    state_matches_emulator(&workdir.state(), &env).unwrap();
+    workdir.destroy().expect_success();
+    nothing_left(&env).unwrap();
+}
+
+/// The journal is what proves an object is the provider's own. Without it (a fresh checkout, a CI runner that
+/// lost its workspace) the objects a killed apply created must be imported, and are left untouched until then.
+#[test]
+fn without_the_journal_forgotten_objects_must_be_imported() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&fleet_config(FLEET, Version::Initial));
+    workdir.init();
+    interrupt(&env, &workdir, &APPLY, 5, Signal::Kill);
+    settle(&env);
+    std::fs::remove_file(env.data_dir().join("entra/create-journal.json")).expect("the journal exists");
+    let forgotten = orphans(&workdir.state(), &env);
+    let before: Vec<_> =
+        forgotten.iter().map(|o| env.emulator().state()["partners"][o.rsplit('/').next().unwrap()].clone()).collect();
     let output = workdir.apply();
     assert!(!output.success(), "{output}");
     let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains(&format!("terraform import entra_cross_tenant_partner.NAME {partner}")), "{output}");
-    assert_eq!(env.partner(&partner).unwrap()["inboundTrust"]["isMfaAccepted"], false, "left untouched");
-    // Importing it, as the error says, converges.
-    let address = address_of(&partner);
-    workdir.import(&address, &partner).expect_success();
+    for object in &forgotten {
+        let tenant = object.rsplit('/').next().unwrap();
+        assert!(text.contains(&format!("terraform import entra_cross_tenant_partner.NAME {tenant}")), "{output}");
+    }
+    let after: Vec<_> =
+        forgotten.iter().map(|o| env.emulator().state()["partners"][o.rsplit('/').next().unwrap()].clone()).collect();
+    assert_eq!(before, after, "the forgotten partners are untouched");
+    // Importing them, as the errors say, converges.
+    for object in &forgotten {
+        let tenant = object.rsplit('/').next().unwrap();
+        workdir.import(&address_of(tenant), tenant).expect_success();
+    }
     apply_converges(&mut workdir, "after importing", &[]).unwrap();
     state_matches_emulator(&workdir.state(), &env).unwrap();
     workdir.destroy().expect_success();
@@ -214,48 +253,101 @@ fn address_of(tenant: &str) -> String {
         .expect("a partner of the fleet")
 }
 
-/// What a killed apply leaves behind, made directly: a partner and its identity-sync policy holding exactly the
-/// configured settings, unknown to the state. The apply takes both over, with a warning, and changes nothing.
+/// Objects made out of band with exactly the configured settings are not this provider's: a create meets them with
+/// the import error, and leaves them untouched (the contract: only objects an interrupted apply of this provider
+/// created are taken over, never objects that merely look the same).
 #[test]
-fn objects_an_interrupted_apply_left_behind_are_taken_over() {
+fn matching_objects_made_out_of_band_still_need_an_import() {
     let env = EmulatorEnv::start();
     let tenant = reliability_support::tenant(0);
-    env.emulator()
-        .create_partner(serde_json::json!({
-            "tenantId": tenant,
-            "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": true,
-                             "isHybridAzureADJoinedDeviceAccepted": null},
-        }))
-        .unwrap();
+    let partner = serde_json::json!({
+        "tenantId": tenant,
+        "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": true, "isHybridAzureADJoinedDeviceAccepted": null},
+    });
+    let partner_hcl = format!(
+        "resource \"entra_cross_tenant_partner\" \"p0\" {{\n  tenant_id = \"{tenant}\"\n  inbound_trust = {{\n    \
+         is_mfa_accepted = true\n    is_compliant_device_accepted = true\n  }}\n}}\n"
+    );
+    let sync_hcl = format!(
+        "{partner_hcl}\nresource \"entra_cross_tenant_identity_sync\" \"s0\" {{\n  tenant_id    = \
+         entra_cross_tenant_partner.p0.tenant_id\n  display_name = \"Partner 0\"\n  user_sync_inbound = {{\n    \
+         is_sync_allowed = true\n  }}\n}}\n"
+    );
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+
+    // A partner with exactly the configured settings.
+    env.emulator().create_partner(partner.clone()).unwrap();
+    let stored = env.partner(&tenant);
+    workdir.write_config(&partner_hcl);
+    let output = workdir.apply();
+    assert!(!output.success(), "{output}");
+    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("already exists")
+            && text.contains(&format!("terraform import entra_cross_tenant_partner.NAME {tenant}")),
+        "{output}"
+    );
+    assert!(!text.contains("Took over"), "{output}");
+    assert_eq!(env.partner(&tenant), stored, "untouched");
+
+    // An identity sync policy with exactly the configured settings, under a partner Terraform manages.
+    env.emulator().delete_partner(&tenant).unwrap();
+    workdir.apply().expect_success();
     env.emulator()
         .put_identity_sync(
             &tenant,
             serde_json::json!({"displayName": "Partner 0", "userSyncInbound": {"isSyncAllowed": true}}),
         )
         .unwrap();
+    let stored = env.identity_sync(&tenant);
+    workdir.write_config(&sync_hcl);
+    let output = workdir.apply();
+    assert!(!output.success(), "{output}");
+    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&format!("terraform import entra_cross_tenant_identity_sync.NAME {tenant}")), "{output}");
+    assert!(!text.contains("Took over"), "{output}");
+    assert_eq!(env.identity_sync(&tenant), stored, "untouched");
+
+    // Imported, it is managed as usual.
+    workdir.import("entra_cross_tenant_identity_sync.s0", &tenant).expect_success();
+    apply_converges(&mut workdir, "after importing", &[]).unwrap();
+    workdir.destroy().expect_success();
+    assert!(env.partner(&tenant).is_none());
+}
+
+/// Killed right after Graph created the identity synchronization policy (before the provider could answer
+/// Terraform): the policy and its partner are forgotten. The next apply takes both over, and sets the policy back to
+/// the configuration after someone changed it meanwhile.
+#[test]
+fn a_forgotten_identity_sync_policy_is_taken_over() {
+    let env = EmulatorEnv::start();
+    let tenant = reliability_support::tenant(0);
     let config = format!(
-        "resource \"entra_cross_tenant_partner\" \"p0\" {{\n  tenant_id = \"{tenant}\"\n  inbound_trust = {{\n    \
-         is_mfa_accepted = true\n    is_compliant_device_accepted = true\n  }}\n}}\n\nresource \
+        "resource \"entra_cross_tenant_partner\" \"p0\" {{\n  tenant_id = \"{tenant}\"\n}}\n\nresource \
          \"entra_cross_tenant_identity_sync\" \"s0\" {{\n  tenant_id    = entra_cross_tenant_partner.p0.tenant_id\n  \
          display_name = \"Partner 0\"\n  user_sync_inbound = {{\n    is_sync_allowed = true\n  }}\n}}\n"
     );
     let harness = env.harness();
     let mut workdir = harness.workdir();
     workdir.write_config(&config);
-    let writes = env.stats().writes;
-    let output = apply_converges(&mut workdir, "taking over", &[]).unwrap();
+    workdir.init();
+    env.emulator().set_faults(slow());
+    let mut apply = workdir.spawn(&APPLY);
+    // The provider waits for the policy to show on reads before it answers, so the kill lands in between.
+    assert!(apply.wait_until(Duration::from_secs(60), || env.identity_sync(&tenant).is_some()));
+    apply.signal(Signal::Kill);
+    assert_eq!(apply.wait().code, None);
+    settle(&env);
+    let forgotten = orphans(&workdir.state(), &env);
+    assert!(forgotten.contains(&format!("identitySynchronization/{tenant}")), "{forgotten:?}");
+
+    env.emulator().patch_identity_sync(&tenant, serde_json::json!({"displayName": "Renamed meanwhile"})).unwrap();
+    let output = apply_converges(&mut workdir, "after the kill", &[]).unwrap();
     let text = output.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("Warning: Took over the existing partner configuration"), "{output}");
-    assert!(text.contains("Took over the existing identity synchronization policy"), "{output}");
-    let stats = env.stats();
-    assert_eq!(
-        stats.writes - writes,
-        stats.count("POST /policies/crossTenantAccessPolicy/partners")
-            + stats.count("PUT /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization"),
-        "only the refused creates were sent, nothing changed: {:?}",
-        stats.by_route
-    );
+    assert!(text.contains("Took over the identity synchronization policy an interrupted apply created"), "{output}");
+    assert_eq!(env.identity_sync(&tenant).unwrap()["displayName"], "Partner 0", "set back to the configuration");
     state_matches_emulator(&workdir.state(), &env).unwrap();
     workdir.destroy().expect_success();
-    assert!(env.partner(&tenant).is_none());
+    nothing_left(&env).unwrap();
 }

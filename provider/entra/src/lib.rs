@@ -4,11 +4,14 @@
 //! - [`resources`]: one module per resource type, plus [`resources::shared`], the nested types they share;
 //! - [`data_sources`]: one module per data source;
 //! - [`timeouts`]: the `timeouts` attribute and the Graph operation deadlines built from it;
+//! - [`journal`]: the create journal, which lets a create recognise an object an interrupted apply of this provider
+//!   created;
 //! - [`export`]: the `terraform-provider-entra export` command, which writes configuration and import blocks for an
 //!   existing tenant using the resources above.
 
 pub mod data_sources;
 pub mod export;
+pub mod journal;
 pub mod provider;
 pub mod resources;
 pub mod timeouts;

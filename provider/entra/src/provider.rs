@@ -10,7 +10,8 @@
 //! The environment is read through an injectable lookup ([`EnvLookup`]), never directly: the acceptance tests serve
 //! many providers in one process, each talking to its own emulator. Besides the `ARM_*` variables, `SSL_CERT_FILE`
 //! names extra CA certificates to trust, and the `ENTRA_*` variables of [`entra_graph::TUNING_VARIABLES`] tune
-//! retries and consistency waits (tests set them to near-zero waits; production never needs them).
+//! retries and consistency waits (tests set them to near-zero waits; production never needs them). `TF_DATA_DIR`
+//! locates Terraform's data directory, where the create journal lives (see [`crate::journal`]).
 
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ use tfplugin::{
     Attribute, AttributePath, ConfigureRequest, Configured, Context, DataSource, Diagnostic, Diagnostics, Provider,
     Resource, Schema, Value, async_trait,
 };
+
+use crate::journal::CreateJournal;
 
 /// The provider's source address, under which debug mode and the tests register it.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/entra-tools/entra";
@@ -37,6 +40,8 @@ pub struct ProviderData {
     pub terraform_version: String,
     /// The Microsoft Graph client. One per configuration, so each Terraform command shares one partner listing.
     pub client: GraphClient,
+    /// The create journal in Terraform's data directory (see [`crate::journal`]).
+    pub journal: Arc<CreateJournal>,
 }
 
 /// Reads an environment variable; injectable so tests do not depend on (or change) the process environment.
@@ -449,7 +454,12 @@ impl EntraProvider {
                 format!("{e}. Check the file SSL_CERT_FILE names, if it is set."),
             ),
         })?;
-        Ok(ProviderData { auth, terraform_version: request.terraform_version.clone(), client })
+        let journal = Arc::new(CreateJournal::new(
+            &CreateJournal::data_dir(|name| env(name)),
+            auth.graph_endpoint.as_str(),
+            auth.settings.tenant_id.as_deref().unwrap_or_default(),
+        ));
+        Ok(ProviderData { auth, terraform_version: request.terraform_version.clone(), client, journal })
     }
 }
 

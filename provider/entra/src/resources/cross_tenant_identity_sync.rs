@@ -16,8 +16,9 @@ use tfplugin::{
     ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
+use crate::journal::ObjectKind;
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, adopted, already_exists, graph_errors};
+use crate::resources::shared::errors::{Access, already_exists, graph_errors, journal_unusable, taken_over};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -100,6 +101,28 @@ impl CrossTenantIdentitySync {
         })
     }
 
+    /// The PATCH that turns `prior` into `planned`: each changed property, `null` for a removed one.
+    fn patch(&self, prior: &Value, planned: &Value) -> Result<IdentitySyncPatch, Diagnostics> {
+        let changed = |name: &str| prior.get_attr(name) != planned.get_attr(name);
+        let mut patch = IdentitySyncPatch::default();
+        if changed("display_name") {
+            patch.display_name = Patch::from_option(planned.get_attr("display_name").as_str().map(str::to_owned));
+        }
+        if changed("user_sync_inbound") {
+            patch.user_sync_inbound = Patch::from_option(self.user_sync_model(planned)?);
+        }
+        Ok(patch)
+    }
+
+    /// Drops the journal's record of creating this policy (best effort: a failure only leaves a stale entry).
+    fn forget_created(&self, tenant: &str) {
+        if let Ok(data) = self.data.get()
+            && let Some(problem) = data.journal.forget(ObjectKind::IdentitySync, tenant)
+        {
+            tracing::warn!(problem, "the create journal could not be updated");
+        }
+    }
+
     /// The state for what Graph holds: exactly its values, with the prior state's spelling of the tenant id and
     /// Graph's object of nulls for an unset `userSyncInbound` read as `null` (unless the prior state has one).
     fn state_from_graph(&self, policy: &IdentitySyncPolicy, tenant: &str, prior: &Value) -> Value {
@@ -132,7 +155,8 @@ impl Resource for CrossTenantIdentitySync {
     }
 
     async fn create(&self, ctx: &Context, request: CreateRequest) -> Result<NewState, Diagnostics> {
-        let client = self.client()?;
+        let data = self.data.get()?;
+        let client = data.client.clone();
         let op = timeouts::operation(ctx, &request.config, Kind::Create)?;
         let tenant = tenant_id::from_state(&request.planned_state)?;
         let policy = IdentitySyncPolicy {
@@ -141,38 +165,60 @@ impl Resource for CrossTenantIdentitySync {
             user_sync_inbound: self.user_sync_model(&request.config)?,
         };
         let action = format!("creating the identity synchronization policy of partner {tenant}");
+        // Recorded before the PUT, so a create after an interrupted apply recognises this provider's own policy.
+        let recorded = data.journal.record_create(ObjectKind::IdentitySync, &tenant);
+        if let Some(problem) = &recorded.warning {
+            ctx.add_diagnostic(journal_unusable(problem));
+        }
+        let forget = || {
+            if let Some(problem) = data.journal.forget(ObjectKind::IdentitySync, &tenant) {
+                ctx.add_diagnostic(journal_unusable(&problem));
+            }
+        };
         match client.create_identity_sync(&op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
-            Err(GraphError::AlreadyExists { .. }) => {
-                // Holding exactly the planned settings, it is what an interrupted apply left behind: take it over,
-                // as an import would. Otherwise it may be someone else's, and the error says how to import it.
+            Err(GraphError::AlreadyExists { .. }) if recorded.earlier_create => {
+                // The policy an interrupted apply of this provider created: take it over, with the planned
+                // settings.
+                let take_over = format!("taking over the identity synchronization policy of partner {tenant}");
+                let fail =
+                    |error: GraphError| graph_errors(&take_over, Access::Write, Kind::Create.error_name(), &error);
                 let planned = request.planned_state;
-                if let Ok(Some(existing)) = client.fetch_identity_sync(&op, &tenant).await {
-                    let state = self.state_from_graph(&existing, &tenant, &planned);
-                    let same = |name: &str| state.get_attr(name) == planned.get_attr(name);
-                    if same("display_name") && same("user_sync_inbound") {
-                        ctx.add_diagnostic(adopted("identity synchronization policy", &tenant));
-                        return Ok(NewState::new(state));
-                    }
-                }
+                let Some(existing) = client.fetch_identity_sync(&op, &tenant).await.map_err(fail)? else {
+                    return Err(already_exists(TYPE_NAME, "identity synchronization policy", &tenant));
+                };
+                let patch = self.patch(&self.state_from_graph(&existing, &tenant, &planned), &planned)?;
+                client.update_identity_sync(&op, &tenant, &patch).await.map_err(fail)?;
+                ctx.add_diagnostic(taken_over("identity synchronization policy", &tenant));
+                Ok(NewState::new(planned))
+            }
+            Err(GraphError::AlreadyExists { .. }) => {
+                // Someone else's policy: never taken over by a later create either.
+                forget();
                 Err(already_exists(TYPE_NAME, "identity synchronization policy", &tenant))
             }
-            Err(error) if error.is_not_found() => Err(Diagnostics::attribute_error(
-                AttributePath::root().attr("tenant_id"),
-                "The partner configuration does not exist",
-                format!(
-                    "tenant_id: {action}: Microsoft Entra has no partner configuration for tenant {tenant}, and an \
-                     identity synchronization policy can only belong to one. Create the partner first with an \
-                     entra_cross_tenant_partner resource, and set tenant_id = entra_cross_tenant_partner.NAME.tenant_id \
-                     here so Terraform creates them in order. ({error})"
-                ),
-            )),
+            Err(error) if error.is_not_found() => {
+                forget();
+                Err(Diagnostics::attribute_error(
+                    AttributePath::root().attr("tenant_id"),
+                    "The partner configuration does not exist",
+                    format!(
+                        "tenant_id: {action}: Microsoft Entra has no partner configuration for tenant {tenant}, and \
+                         an identity synchronization policy can only belong to one. Create the partner first with an \
+                         entra_cross_tenant_partner resource, and set tenant_id = \
+                         entra_cross_tenant_partner.NAME.tenant_id here so Terraform creates them in order. ({error})"
+                    ),
+                ))
+            }
             Err(error @ GraphError::OutcomeUnknown { .. }) => {
                 // The policy may exist: keep it in the state so the next plan reconciles it.
                 ctx.record_partial_state(request.planned_state);
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
-            Err(error) => Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error)),
+            Err(error) => {
+                forget();
+                Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
+            }
         }
     }
 
@@ -182,7 +228,11 @@ impl Resource for CrossTenantIdentitySync {
         let op = timeouts::operation(ctx, &prior, Kind::Read)?;
         let tenant = tenant_id::from_state(&prior)?;
         match client.identity_sync(&op, &tenant).await {
-            Ok(Some(policy)) => Ok(ReadOutcome::Found(NewState::new(self.state_from_graph(&policy, &tenant, &prior)))),
+            Ok(Some(policy)) => {
+                // Terraform has the policy in its state: the journal need not remember creating it.
+                self.forget_created(&tenant);
+                Ok(ReadOutcome::Found(NewState::new(self.state_from_graph(&policy, &tenant, &prior))))
+            }
             Ok(None) => Ok(ReadOutcome::Gone),
             Err(error) => Err(graph_errors(
                 &format!("reading the identity synchronization policy of partner {tenant}"),
@@ -197,15 +247,7 @@ impl Resource for CrossTenantIdentitySync {
         let client = self.client()?;
         let op = timeouts::operation(ctx, &request.config, Kind::Update)?;
         let tenant = tenant_id::from_state(&request.prior_state)?;
-        let (prior, planned) = (&request.prior_state, &request.planned_state);
-        let changed = |name: &str| prior.get_attr(name) != planned.get_attr(name);
-        let mut patch = IdentitySyncPatch::default();
-        if changed("display_name") {
-            patch.display_name = Patch::from_option(planned.get_attr("display_name").as_str().map(str::to_owned));
-        }
-        if changed("user_sync_inbound") {
-            patch.user_sync_inbound = Patch::from_option(self.user_sync_model(planned)?);
-        }
+        let patch = self.patch(&request.prior_state, &request.planned_state)?;
         // An empty patch (only timeouts or the tenant id's spelling changed) sends nothing.
         client.update_identity_sync(&op, &tenant, &patch).await.map_err(|error| {
             graph_errors(
@@ -229,7 +271,9 @@ impl Resource for CrossTenantIdentitySync {
                 Kind::Delete.error_name(),
                 &error,
             )
-        })
+        })?;
+        self.forget_created(&tenant);
+        Ok(())
     }
 
     async fn import(&self, ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {

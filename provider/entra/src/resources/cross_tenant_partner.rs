@@ -23,8 +23,9 @@ use tfplugin::{
     Plan, ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
+use crate::journal::ObjectKind;
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, adopted, already_exists, graph_errors};
+use crate::resources::shared::errors::{Access, already_exists, graph_errors, journal_unusable, taken_over};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -127,11 +128,23 @@ impl Resource for CrossTenantPartner {
     }
 
     async fn create(&self, ctx: &Context, request: CreateRequest) -> Result<NewState, Diagnostics> {
-        let client = self.client()?;
+        let data = self.data.get()?;
+        let client = data.client.clone();
         let op = timeouts::operation(ctx, &request.config, Kind::Create)?;
         let tenant = tenant_id::from_state(&request.planned_state)?;
         let partner = self.new_partner(&tenant, &request.config)?;
         let action = format!("creating partner configuration {tenant}");
+        // Recorded before the POST: if Terraform is killed before it saves its state, the next create knows the
+        // partner it meets is this provider's own.
+        let recorded = data.journal.record_create(ObjectKind::Partner, &tenant);
+        if let Some(problem) = &recorded.warning {
+            ctx.add_diagnostic(journal_unusable(problem));
+        }
+        let forget = || {
+            if let Some(problem) = data.journal.forget(ObjectKind::Partner, &tenant) {
+                ctx.add_diagnostic(journal_unusable(&problem));
+            }
+        };
         match client.create_partner(&op, &partner).await {
             Ok(created) => {
                 let mut state = request.planned_state;
@@ -139,8 +152,13 @@ impl Resource for CrossTenantPartner {
                 set(&mut state, "is_in_multi_tenant_organization", created.is_in_multi_tenant_organization.into());
                 Ok(NewState::new(state))
             }
+            Err(GraphError::AlreadyExists { .. }) if recorded.earlier_create => {
+                self.take_over(ctx, &client, &op, &tenant, request.planned_state).await
+            }
             Err(GraphError::AlreadyExists { .. }) => {
-                self.adopt_if_identical(ctx, &client, &op, &tenant, request.planned_state).await
+                // Someone else's partner: never taken over by a later create either.
+                forget();
+                Err(already_exists(TYPE_NAME, "partner configuration", &tenant))
             }
             Err(error @ GraphError::OutcomeUnknown { .. }) => {
                 // The partner may exist: keep it in the state (Terraform marks it tainted) so the next plan
@@ -148,7 +166,10 @@ impl Resource for CrossTenantPartner {
                 ctx.record_partial_state(without_unknowns(request.planned_state));
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
-            Err(error) => Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error)),
+            Err(error) => {
+                forget();
+                Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
+            }
         }
     }
 
@@ -158,7 +179,11 @@ impl Resource for CrossTenantPartner {
         let op = timeouts::operation(ctx, &prior, Kind::Read)?;
         let tenant = tenant_id::from_state(&prior)?;
         match client.partner(&op, &tenant).await {
-            Ok(Some(partner)) => Ok(ReadOutcome::Found(NewState::new(self.state_from_graph(&partner, &prior)))),
+            Ok(Some(partner)) => {
+                // Terraform has the partner in its state: the journal need not remember creating it.
+                self.forget_created(&tenant);
+                Ok(ReadOutcome::Found(NewState::new(self.state_from_graph(&partner, &prior))))
+            }
             Ok(None) => Ok(ReadOutcome::Gone),
             Err(error) => Err(graph_errors(
                 &format!("reading partner configuration {tenant}"),
@@ -215,7 +240,9 @@ impl Resource for CrossTenantPartner {
                 ),
             ));
         }
-        client.delete_partner(&op, &tenant).await.map_err(fail)
+        client.delete_partner(&op, &tenant).await.map_err(fail)?;
+        self.forget_created(&tenant);
+        Ok(())
     }
 
     async fn import(&self, ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
@@ -228,10 +255,9 @@ impl Resource for CrossTenantPartner {
 }
 
 impl CrossTenantPartner {
-    /// A create that found the partner configuration already there. If it holds exactly the planned settings (what
-    /// an apply interrupted before Terraform saved its state leaves behind), it is taken over with a warning, as an
-    /// import would; otherwise the error says how to import it, and nothing is changed.
-    async fn adopt_if_identical(
+    /// A create that met the partner configuration an earlier, interrupted create of this provider made (the
+    /// journal recorded it): it is taken over, PATCHed to the planned settings where it differs, with a warning.
+    async fn take_over(
         &self,
         ctx: &Context,
         client: &GraphClient,
@@ -239,14 +265,30 @@ impl CrossTenantPartner {
         tenant: &str,
         planned: Value,
     ) -> Result<NewState, Diagnostics> {
-        if let Ok(Some(existing)) = client.fetch_partner(op, tenant).await {
-            let state = self.state_from_graph(&existing, &planned);
-            if self.settings.iter().all(|setting| state.get_attr(&setting.name) == planned.get_attr(&setting.name)) {
-                ctx.add_diagnostic(adopted("partner configuration", tenant));
-                return Ok(NewState::new(state));
-            }
+        let action = format!("taking over partner configuration {tenant}");
+        let fail = |error: GraphError| graph_errors(&action, Access::Write, Kind::Create.error_name(), &error);
+        let Some(existing) = client.fetch_partner(op, tenant).await.map_err(fail)? else {
+            // Graph refused the create yet shows no partner: its id is still reserved after a delete.
+            return Err(already_exists(TYPE_NAME, "partner configuration", tenant));
+        };
+        let patch = self.patch(&self.state_from_graph(&existing, &planned), &planned)?;
+        if !patch.is_empty() {
+            client.update_partner(op, tenant, &patch).await.map_err(fail)?;
         }
-        Err(already_exists(TYPE_NAME, "partner configuration", tenant))
+        ctx.add_diagnostic(taken_over("partner configuration", tenant));
+        let mut state = planned;
+        set(&mut state, "is_service_provider", existing.is_service_provider.into());
+        set(&mut state, "is_in_multi_tenant_organization", existing.is_in_multi_tenant_organization.into());
+        Ok(NewState::new(state))
+    }
+
+    /// Drops the journal's record of creating this partner (best effort: a failure only leaves a stale entry).
+    fn forget_created(&self, tenant: &str) {
+        if let Ok(data) = self.data.get()
+            && let Some(problem) = data.journal.forget(ObjectKind::Partner, tenant)
+        {
+            tracing::warn!(problem, "the create journal could not be updated");
+        }
     }
 
     /// The POST body: the tenant id and every configured setting (settings left out are not sent, so they come

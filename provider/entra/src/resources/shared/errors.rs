@@ -93,24 +93,31 @@ pub fn already_exists(resource_type: &str, what: &str, import_id: &str) -> Diagn
     )
 }
 
-/// The warning for a create that found its object already in Microsoft Entra holding exactly the configured
-/// settings, and took it over instead of failing with [`already_exists`].
-///
-/// That is what an apply interrupted before Terraform saved its state leaves behind (Terraform saves the local
-/// state at the end of an apply, so a killed apply forgets everything it created), and taking the object over is
-/// what importing it and applying would do, without changing it. An object whose settings differ from the
-/// configuration is never taken over: it may belong to someone else.
-pub fn adopted(what: &str, import_id: &str) -> Diagnostic {
+/// The warning for a create that met the object an earlier, interrupted create of this provider made (its create
+/// journal says so, see [`crate::journal`]), and took it over instead of failing with [`already_exists`].
+pub fn taken_over(what: &str, import_id: &str) -> Diagnostic {
     Diagnostic::warning(
-        format!("Took over the existing {what}"),
+        format!("Took over the {what} an interrupted apply created"),
         format!(
-            "tenant_id: Microsoft Entra already had the {what} for tenant {import_id}, with exactly the settings \
-             of this configuration, so Terraform now manages it instead of failing to create it. This happens when \
-             an earlier apply created it and was interrupted before Terraform saved its state. If another \
-             Terraform configuration manages the same {what}, remove it from one of them."
+            "tenant_id: Microsoft Entra already had the {what} for tenant {import_id}: an earlier apply of this \
+             configuration created it and was interrupted before Terraform saved its state (the provider's create \
+             journal in Terraform's data directory records it). Terraform manages it again and has applied the \
+             configured settings to it."
         ),
     )
     .at(AttributePath::root().attr("tenant_id"))
+}
+
+/// The warning for a create journal that cannot be read or written (see [`crate::journal`]): creates go ahead,
+/// but objects an interrupted apply creates must then be imported.
+pub fn journal_unusable(problem: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "The create journal is not usable",
+        format!(
+            "{problem}. Creates go ahead without it; if this apply is interrupted before Terraform saves its state, \
+             the objects it created will have to be imported."
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -158,11 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn adoption_is_a_warning_on_the_tenant_id() {
-        let d = adopted("partner configuration", "07d2f395-f69c-43ab-88a2-b82f1151042d");
+    fn a_takeover_is_a_warning_on_the_tenant_id() {
+        let d = taken_over("partner configuration", "07d2f395-f69c-43ab-88a2-b82f1151042d");
         assert!(!d.is_error());
         assert_eq!(d.attribute, Some(AttributePath::root().attr("tenant_id")));
-        assert!(d.detail.contains("exactly the settings of this configuration"), "{}", d.detail);
+        assert!(d.detail.contains("create journal"), "{}", d.detail);
+        assert!(!journal_unusable("x could not be written").is_error());
     }
 
     #[test]
