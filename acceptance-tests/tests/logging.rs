@@ -42,13 +42,23 @@ fn provider_lines(log: &str) -> Vec<&str> {
     log.lines().filter(|line| line.contains("provider.terraform-provider-entra")).collect()
 }
 
-/// Credentials must never be logged: not the client secret, not an access token (a JWT, whose base64 header
-/// starts with `eyJ`), not an `Authorization` header.
+/// What an access token looks like: a JWT (its base64 header starts with `eyJ`), or the emulator's opaque tokens
+/// (`emu.` and 64 hex digits).
+fn token_pattern() -> regex::Regex {
+    regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}|emu\.[0-9a-f]{64}").expect("valid pattern")
+}
+
+/// Credentials must never be logged: not the client secret, not an access token, not an `Authorization` header.
 #[track_caller]
-fn assert_no_secrets(log: &str, secret: &str) {
+fn assert_no_secrets(env: &EmulatorEnv, log: &str) {
+    let secret = &env.env()["ARM_CLIENT_SECRET"];
+    let tokens = token_pattern();
+    // The pattern must recognise the tokens this emulator issues, or a leak would go unnoticed.
+    let sample = env.emulator().access_token();
+    assert!(tokens.is_match(&sample), "the token pattern does not recognise the emulator's tokens: {sample}");
     for (i, line) in log.lines().enumerate() {
-        assert!(!line.contains(secret), "line {} of the log contains the client secret: {line}", i + 1);
-        assert!(!line.contains("eyJ"), "line {} of the log contains what looks like a token: {line}", i + 1);
+        assert!(!line.contains(secret.as_str()), "line {} of the log contains the client secret: {line}", i + 1);
+        assert!(!tokens.is_match(line), "line {} of the log contains an access token: {line}", i + 1);
         assert!(!line.to_ascii_lowercase().contains("bearer "), "line {} has an Authorization header: {line}", i + 1);
     }
 }
@@ -76,7 +86,7 @@ fn debug_logs_show_graph_requests_with_their_request_ids_and_no_bodies() {
     // Bodies are TRACE only.
     assert!(!log.contains("Graph response body") && !log.contains("Graph request body"), "bodies at DEBUG:\n{log}");
     assert!(!log.contains("[TRACE] provider.terraform-provider-entra"), "TRACE lines at DEBUG level");
-    assert_no_secrets(&log, &env.env()["ARM_CLIENT_SECRET"]);
+    assert_no_secrets(&env, &log);
 }
 
 #[test]
@@ -100,7 +110,7 @@ fn trace_logs_add_bodies_and_still_no_credentials() {
     assert!(response_body.contains("[TRACE]"), "{response_body}");
     // DEBUG lines are still there at TRACE.
     assert!(lines.iter().any(|l| l.contains("[DEBUG]") && l.contains("Graph request")), "no DEBUG request lines");
-    assert_no_secrets(&log, &secret);
+    assert_no_secrets(&env, &log);
 }
 
 /// The value of `name=value` in a log line (Terraform writes plugin fields that way).
