@@ -141,6 +141,11 @@ impl Requests {
         Requests { gets, total: stats.total, tokens: stats.token_requests, by_route: stats.by_route.clone() }
     }
 
+    /// Requests of one `"METHOD /route"`.
+    pub fn count(&self, method_and_route: &str) -> u64 {
+        self.by_route.get(method_and_route).copied().unwrap_or(0)
+    }
+
     /// `GET /policies/crossTenantAccessPolicy/partners ×2, POST /{tenant}/oauth2/v2.0/token ×1`.
     pub fn describe(&self) -> String {
         let parts: Vec<String> = self.by_route.iter().map(|(route, n)| format!("{route} ×{n}")).collect();
@@ -466,5 +471,6 @@ mod tests {
         let requests = Requests::from_stats(&stats);
         assert_eq!((requests.gets, requests.total, requests.tokens), (2, 3, 1));
         assert!(requests.describe().contains("GET /policies/crossTenantAccessPolicy/partners ×2"));
+        assert_eq!(requests.count(PARTNERS_ROUTE), 2);
     }
 }
