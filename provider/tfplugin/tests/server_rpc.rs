@@ -785,3 +785,54 @@ async fn invalid_schemas_are_reported_to_terraform() {
     assert_eq!(problem.summary, "Provider bug: invalid schema");
     assert!(problem.detail.starts_with("toy_bad: x: a required attribute"), "{}", problem.detail);
 }
+
+/// A resource type kept for old configurations, pointing users to its replacement.
+struct Retired;
+
+#[async_trait]
+impl Resource for Retired {
+    fn type_name(&self) -> &str {
+        "toy_retired"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new("")
+            .deprecated("Use toy_thing instead.")
+            .attribute(Attribute::string("kind").optional().validate(one_of(["user", "group"])))
+    }
+
+    async fn create(&self, _ctx: &Context, _request: CreateRequest) -> Result<NewState, Diagnostics> {
+        Err(Diagnostics::new())
+    }
+
+    async fn read(&self, _ctx: &Context, _request: ReadRequest) -> Result<ReadOutcome, Diagnostics> {
+        Ok(ReadOutcome::Gone)
+    }
+
+    async fn update(&self, _ctx: &Context, _request: UpdateRequest) -> Result<NewState, Diagnostics> {
+        Err(Diagnostics::new())
+    }
+
+    async fn delete(&self, _ctx: &Context, _request: DeleteRequest) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_deprecated_resource_type_warns_at_validate_and_its_attributes_are_still_checked() {
+    let served = serve_with(vec![Arc::new(Retired)]).await;
+    let ty = Retired.schema().value_type();
+    let request = pb::validate_resource_config::Request {
+        type_name: "toy_retired".into(),
+        config: dynamic(&obj(&[("kind", Value::string("robot"))]), &ty),
+        client_capabilities: None,
+    };
+    let response = served.client.provider().validate_resource_config(request).await.expect("rpc").into_inner();
+    let warning = response.diagnostics.iter().find(|d| d.severity == pb::diagnostic::Severity::Warning as i32);
+    let warning = warning.expect("a deprecation warning");
+    assert_eq!(
+        (warning.summary.as_str(), warning.detail.as_str()),
+        ("Deprecated resource type toy_retired", "Use toy_thing instead.")
+    );
+    assert_eq!(errors(&response.diagnostics)[0].attribute, Some(steps(&AttributePath::root().attr("kind"))));
+}

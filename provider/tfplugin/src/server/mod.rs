@@ -198,6 +198,25 @@ where
 }
 
 /// An error result always carries at least one error, so Terraform never fails without a reason.
+/// The checks every validate RPC starts with: decodes the configuration, warns when the schema is deprecated (under
+/// the title `deprecated`), and applies the schema's own rules to every attribute. The type's own validation comes
+/// after, with the decoded value.
+fn validate_against_schema(
+    schema: &Schema,
+    ty: &Type,
+    config: Option<&pb::DynamicValue>,
+    what: &str,
+    deprecated: impl FnOnce() -> String,
+) -> Result<(Value, Diagnostics), Diagnostics> {
+    let config = convert::decode(config, ty, what)?;
+    let mut diagnostics = Diagnostics::new();
+    if let Some(message) = &schema.deprecation {
+        diagnostics.add_warning(deprecated(), message);
+    }
+    plan::validate_attributes(&schema.attributes, &config, &Default::default(), ValidationScope::All, &mut diagnostics);
+    Ok((config, diagnostics))
+}
+
 fn ensure_error(mut diagnostics: Diagnostics, operation: &str) -> Diagnostics {
     if !diagnostics.has_errors() {
         diagnostics.add_error(format!("{operation} failed"), "The provider reported a failure without details.");
@@ -239,16 +258,18 @@ impl pb::provider_server::Provider for ProviderService {
         let request = request.into_inner();
         traced("ValidateProviderConfig", "", async {
             let diagnostics = async {
-                let config = convert::decode(request.config.as_ref(), &self.provider_type, "provider configuration")?;
-                let mut diagnostics = Diagnostics::new();
-                let root = Default::default();
-                let attributes = &self.provider_schema.attributes;
-                plan::validate_attributes(attributes, &config, &root, ValidationScope::All, &mut diagnostics);
+                let (config, mut diagnostics) = validate_against_schema(
+                    &self.provider_schema,
+                    &self.provider_type,
+                    request.config.as_ref(),
+                    "provider configuration",
+                    || "Deprecated provider".to_owned(),
+                )?;
                 diagnostics.extend(self.provider.validate_config(&self.context(), &config).await);
-                Ok::<_, Diagnostic>(diagnostics)
+                Ok::<_, Diagnostics>(diagnostics)
             }
             .await
-            .unwrap_or_else(Diagnostics::from);
+            .unwrap_or_else(|d| d);
             pb::validate_provider_config::Response { diagnostics: convert::diagnostics(&diagnostics) }
         })
         .await
@@ -262,19 +283,13 @@ impl pb::provider_server::Provider for ProviderService {
         traced("ValidateResourceConfig", &request.type_name.clone(), async {
             let diagnostics = async {
                 let entry = self.resource(&request.type_name)?;
-                let config = convert::decode(request.config.as_ref(), &entry.ty, "resource configuration")?;
-                let mut diagnostics = Diagnostics::new();
-                if let Some(message) = &entry.schema.deprecation {
-                    diagnostics.add_warning(format!("Deprecated resource type {}", request.type_name), message);
-                }
-                let root = Default::default();
-                plan::validate_attributes(
-                    &entry.schema.attributes,
-                    &config,
-                    &root,
-                    ValidationScope::All,
-                    &mut diagnostics,
-                );
+                let (config, mut diagnostics) = validate_against_schema(
+                    &entry.schema,
+                    &entry.ty,
+                    request.config.as_ref(),
+                    "resource configuration",
+                    || format!("Deprecated resource type {}", request.type_name),
+                )?;
                 diagnostics.extend(entry.resource.validate(&self.context(), &config).await);
                 Ok::<_, Diagnostics>(diagnostics)
             }
@@ -293,19 +308,13 @@ impl pb::provider_server::Provider for ProviderService {
         traced("ValidateDataResourceConfig", &request.type_name.clone(), async {
             let diagnostics = async {
                 let entry = self.data_source(&request.type_name)?;
-                let config = convert::decode(request.config.as_ref(), &entry.ty, "data source configuration")?;
-                let mut diagnostics = Diagnostics::new();
-                if let Some(message) = &entry.schema.deprecation {
-                    diagnostics.add_warning(format!("Deprecated data source {}", request.type_name), message);
-                }
-                let root = Default::default();
-                plan::validate_attributes(
-                    &entry.schema.attributes,
-                    &config,
-                    &root,
-                    ValidationScope::All,
-                    &mut diagnostics,
-                );
+                let (config, mut diagnostics) = validate_against_schema(
+                    &entry.schema,
+                    &entry.ty,
+                    request.config.as_ref(),
+                    "data source configuration",
+                    || format!("Deprecated data source {}", request.type_name),
+                )?;
                 diagnostics.extend(entry.data_source.validate(&self.context(), &config).await);
                 Ok::<_, Diagnostics>(diagnostics)
             }
