@@ -21,6 +21,7 @@ use tfplugin::{
 
 use crate::provider::ProviderData;
 use crate::resources::shared::errors::{Access, graph_errors};
+use crate::resources::shared::import;
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -183,12 +184,7 @@ impl Resource for CrossTenantAccessPolicyResource {
     }
 
     async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
-        check_import_id(id)?;
-        // Read fills in the rest; timeouts stay null, as they are configuration only.
-        Ok(NewState::new(Value::object([
-            ("id", Value::string(SINGLETON_ID)),
-            ("reset_on_destroy", Value::bool(false)),
-        ])))
+        import::singleton(TYPE_NAME, "the cross-tenant access policy", SINGLETON_ID, id)
     }
 }
 
@@ -204,20 +200,6 @@ fn plan_defaults(plan: &mut Plan) -> Result<(), Diagnostics> {
         plan.set(&AttributePath::root().attr("reset_on_destroy"), Value::bool(false))?;
     }
     Ok(())
-}
-
-/// The import id must be `policy`.
-fn check_import_id(id: &str) -> Result<(), Diagnostics> {
-    if id.trim() == SINGLETON_ID {
-        return Ok(());
-    }
-    Err(Diagnostics::error(
-        "Invalid import id",
-        format!(
-            "importing the cross-tenant access policy: the import id must be \"{SINGLETON_ID}\", got {id:?}. The \
-             policy is a singleton of the tenant: terraform import {TYPE_NAME}.NAME {SINGLETON_ID}"
-        ),
-    ))
 }
 
 /// The planned (fully known) endpoints, in a stable order.
@@ -374,13 +356,5 @@ mod tests {
             endpoints(&state(&["microsoftonline.us", "microsoftonline.com"], false)),
             v(&["microsoftonline.com", "microsoftonline.us"])
         );
-    }
-
-    #[test]
-    fn only_policy_imports() {
-        assert!(check_import_id("policy").is_ok());
-        let error = check_import_id("895e3c89-2715-4624-9715-6a86227312eb").unwrap_err();
-        let detail = &error.iter().next().unwrap().detail;
-        assert!(detail.contains("must be \"policy\""), "{detail}");
     }
 }

@@ -32,6 +32,7 @@ use tfplugin::{
 
 use crate::provider::ProviderData;
 use crate::resources::shared::errors::{Access, graph_errors};
+use crate::resources::shared::import;
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, equal_ignoring_guid_case, from_graph, graph_name, to_optional_model,
 };
@@ -311,12 +312,7 @@ impl Resource for CrossTenantDefault {
     }
 
     async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
-        check_import_id(id)?;
-        // Read fills in the rest; timeouts stay null, as they are configuration only.
-        Ok(NewState::new(Value::object([
-            ("id", Value::string(SINGLETON_ID)),
-            ("reset_on_destroy", Value::bool(false)),
-        ])))
+        import::singleton(TYPE_NAME, "the default configuration", SINGLETON_ID, id)
     }
 }
 
@@ -528,20 +524,6 @@ fn default_json(current: &DefaultConfiguration) -> Json {
 fn setting_model<T: DeserializeOwned>(attribute: &Attribute, planned: &Value) -> Result<Option<T>, Diagnostics> {
     to_optional_model(attribute, planned.get_attr(&attribute.name))
         .map_err(|e| Diagnostics::attribute_error(AttributePath::root().attr(&attribute.name), "Provider bug", e))
-}
-
-/// The import id must be `default`.
-fn check_import_id(id: &str) -> Result<(), Diagnostics> {
-    if id.trim() == SINGLETON_ID {
-        return Ok(());
-    }
-    Err(Diagnostics::error(
-        "Invalid import id",
-        format!(
-            "importing the default configuration: the import id must be \"{SINGLETON_ID}\", got {id:?}. The \
-             default configuration is a singleton of the tenant: terraform import {TYPE_NAME}.NAME {SINGLETON_ID}"
-        ),
-    ))
 }
 
 fn set(state: &mut Value, name: &str, value: Value) {
@@ -839,13 +821,6 @@ mod tests {
             ]),
         )]);
         assert!(r.check_filled_settings(&config).is_empty());
-    }
-
-    #[test]
-    fn only_default_imports() {
-        assert!(check_import_id("default").is_ok());
-        let error = check_import_id("policy").unwrap_err();
-        assert!(error.iter().next().unwrap().detail.contains("must be \"default\""));
     }
 
     /// Runs a future that never waits (the plan hook does no I/O).

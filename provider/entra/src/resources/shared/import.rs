@@ -1,8 +1,9 @@
-//! Import ids that name a partner tenant: its tenant id, or one of its domain names.
+//! Import ids: those that name a partner tenant (its tenant id, or one of its domain names), and the fixed ids of
+//! the tenant's singletons.
 
 use entra_graph::{GraphClient, Operation};
-use tfplugin::Diagnostics;
 use tfplugin::validators::is_guid;
+use tfplugin::{Diagnostics, NewState, Value};
 
 use super::errors::{Access, TimeoutName, graph_errors};
 
@@ -59,9 +60,37 @@ pub async fn resolve_tenant(
     }
 }
 
+/// Imports a singleton of the tenant (the default configuration, the policy), whose import id is fixed: `id` must be
+/// `singleton_id`. The state holds the id and `reset_on_destroy = false`; Read fills in the rest, and timeouts stay
+/// null, as they are configuration only. `what` names the singleton in messages.
+pub fn singleton(resource_type: &str, what: &str, singleton_id: &str, id: &str) -> Result<NewState, Diagnostics> {
+    if id.trim() != singleton_id {
+        return Err(Diagnostics::error(
+            "Invalid import id",
+            format!(
+                "importing {what}: the import id must be \"{singleton_id}\", got {id:?}. It is a singleton of the \
+                 tenant: terraform import {resource_type}.NAME {singleton_id}"
+            ),
+        ));
+    }
+    Ok(NewState::new(Value::object([("id", Value::string(singleton_id)), ("reset_on_destroy", Value::bool(false))])))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_singleton_imports_only_by_its_fixed_id() {
+        let imported = singleton("entra_cross_tenant_default", "the default configuration", "default", " default ");
+        let state = imported.expect("imported").state;
+        assert_eq!(state.get_attr("id"), &Value::string("default"));
+        assert_eq!(state.get_attr("reset_on_destroy"), &Value::bool(false));
+        let error = singleton("entra_cross_tenant_access_policy", "the policy", "policy", "default").unwrap_err();
+        let detail = &error.iter().next().unwrap().detail;
+        assert!(detail.contains("must be \"policy\", got \"default\""), "{detail}");
+        assert!(detail.contains("terraform import entra_cross_tenant_access_policy.NAME policy"), "{detail}");
+    }
 
     #[test]
     fn domains_are_told_apart_from_other_text() {
