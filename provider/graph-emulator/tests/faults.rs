@@ -167,24 +167,26 @@ async fn service_unavailable_and_gateway_timeout() {
 
 #[tokio::test]
 async fn reset_before_write_drops_the_connection_and_changes_nothing() {
-    let h = Harness::default().await;
+    let mut h = Harness::default().await;
     h.emulator.set_faults(Faults { reset_before_write: Some(FaultRule::first_n(1)), ..Faults::none() });
     assert_eq!(h.get(POLICY).await.status, 200, "reads are not affected");
     let result = h.http.post(h.url(PARTNERS)).bearer_auth(&h.token).json(&json!({"tenantId": TENANT_A})).send().await;
     assert!(result.is_err(), "the client must see a dropped connection, got {result:?}");
     assert!(h.emulator.partner(TENANT_A).is_none());
     assert_eq!(h.emulator.stats().connection_resets, 1);
-    // The emulator keeps serving, and the retry succeeds.
+    // The emulator keeps serving, and the retry (on a new connection, as the old one is gone) succeeds.
+    h.reconnect();
     assert_eq!(h.post(PARTNERS, &json!({"tenantId": TENANT_A})).await.status, 201);
 }
 
 #[tokio::test]
 async fn reset_after_write_applies_the_write_then_drops_the_connection() {
-    let h = Harness::default().await;
+    let mut h = Harness::default().await;
     h.emulator.set_faults(Faults { reset_after_write: Some(FaultRule::first_n(1)), ..Faults::none() });
     let result = h.http.post(h.url(PARTNERS)).bearer_auth(&h.token).json(&json!({"tenantId": TENANT_A})).send().await;
     assert!(result.is_err(), "got {result:?}");
     assert!(h.emulator.partner(TENANT_A).is_some(), "the write happened");
+    h.reconnect();
     let retry = h.post(PARTNERS, &json!({"tenantId": TENANT_A})).await;
     assert_eq!(retry.status, 409, "a naive retry now conflicts");
     let stats = h.emulator.stats();

@@ -62,6 +62,12 @@ impl Harness {
         Harness::start(EmulatorConfig::default()).await
     }
 
+    /// Replaces the client, so the next request opens a new connection. After a fault dropped the connection, the
+    /// old client's pool may still hand out the dying connection for a moment, and a request on it fails too.
+    pub fn reconnect(&mut self) {
+        self.http = https_client(self.emulator.ca_cert_pem());
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.emulator.endpoint())
     }
