@@ -156,6 +156,10 @@ fn run_in(
     if outcome.is_err() || interrupts.is_set() {
         emulator.print_log_tail();
     }
+    // A step that failed while the user was interrupting failed because of it.
+    if interrupts.is_set() && outcome.is_err() {
+        return Err(Failure::Interrupted);
+    }
     outcome?;
     stopped?;
     interrupts.check()
@@ -285,6 +289,11 @@ impl Terraform<'_> {
         let status = child.wait();
         self.interrupts.untrack(child.id());
         let status = status.map_err(|e| format!("waiting for terraform: {e}"))?;
+        // Ctrl-C reaches Terraform and this process together; Terraform can die of it before the signal thread
+        // here has noted it, and its death is then the interruption, not a failed step.
+        if died_of_interruption(&status) {
+            self.interrupts.raise(false);
+        }
         self.interrupts.check()?;
         Ok(status)
     }
@@ -409,6 +418,20 @@ fn terminate(pid: u32) {
     }
 }
 
+/// Whether a child process was killed by SIGINT or SIGTERM.
+fn died_of_interruption(status: &ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        matches!(status.signal(), Some(2 | 15))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        false
+    }
+}
+
 /// Ctrl-C and SIGTERM handling: the signal no longer kills this process outright, so it can stop the emulator and
 /// remove its scratch files. SIGINT from a terminal reaches the whole process group, so Terraform and the emulator
 /// see Ctrl-C themselves (Terraform then stops gracefully); SIGTERM is sent to this process only, so it is passed
@@ -508,6 +531,16 @@ impl Interrupts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_child_killed_by_ctrl_c_or_sigterm_is_an_interruption() {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(died_of_interruption(&ExitStatus::from_raw(2)));
+        assert!(died_of_interruption(&ExitStatus::from_raw(15)));
+        assert!(!died_of_interruption(&ExitStatus::from_raw(9)));
+        assert!(!died_of_interruption(&ExitStatus::from_raw(1 << 8)), "exit code 1");
+    }
 
     #[test]
     fn the_state_file_gives_the_connection() {
