@@ -14,7 +14,8 @@
 //!   Services warning), attached to the attributes by the builders so every resource gets the same checks at the
 //!   exact attribute path.
 //! - [`errors`]: Graph errors turned into diagnostics that say what was being done and which permission is needed.
-//! - [`import`]: resolving an import id that is a tenant id or a domain name; [`tenant_id`]: the `tenant_id` and
+//! - [`import`]: resolving an import id that is a tenant id or a domain name, and importing the singletons by their
+//!   fixed id; [`tenant_id`]: the `tenant_id` and
 //!   `id` of resources keyed by a partner tenant (case-insensitive, replacement only for another tenant).
 
 pub mod errors;
