@@ -747,17 +747,36 @@ async fn a_create_that_fails_half_way_keeps_the_object_in_the_state() {
     assert_eq!(decoded(applied.new_state.as_ref(), &ty).get_attr("id"), &Value::string("half-1"));
 }
 
-/// A resource whose schema has a developer mistake.
-struct BadSchema;
+/// A resource that only has a schema: enough for the tests of schema problems and validation.
+struct SchemaOnly {
+    type_name: &'static str,
+    schema: fn() -> Schema,
+}
+
+/// A schema with a developer mistake.
+const BAD_SCHEMA: SchemaOnly = SchemaOnly {
+    type_name: "toy_bad",
+    schema: || Schema::new("").attribute(Attribute::string("x").required().computed()),
+};
+
+/// A resource type kept for old configurations, pointing users to its replacement.
+const RETIRED: SchemaOnly = SchemaOnly {
+    type_name: "toy_retired",
+    schema: || {
+        Schema::new("")
+            .deprecated("Use toy_thing instead.")
+            .attribute(Attribute::string("kind").optional().validate(one_of(["user", "group"])))
+    },
+};
 
 #[async_trait]
-impl Resource for BadSchema {
+impl Resource for SchemaOnly {
     fn type_name(&self) -> &str {
-        "toy_bad"
+        self.type_name
     }
 
     fn schema(&self) -> Schema {
-        Schema::new("").attribute(Attribute::string("x").required().computed())
+        (self.schema)()
     }
 
     async fn create(&self, _ctx: &Context, _request: CreateRequest) -> Result<NewState, Diagnostics> {
@@ -779,49 +798,17 @@ impl Resource for BadSchema {
 
 #[tokio::test]
 async fn invalid_schemas_are_reported_to_terraform() {
-    let served = serve_with(vec![Arc::new(BadSchema)]).await;
+    let served = serve_with(vec![Arc::new(BAD_SCHEMA)]).await;
     let schema = served.client.get_provider_schema().await.expect("schema");
     let problem = errors(&schema.diagnostics)[0];
     assert_eq!(problem.summary, "Provider bug: invalid schema");
     assert!(problem.detail.starts_with("toy_bad: x: a required attribute"), "{}", problem.detail);
 }
 
-/// A resource type kept for old configurations, pointing users to its replacement.
-struct Retired;
-
-#[async_trait]
-impl Resource for Retired {
-    fn type_name(&self) -> &str {
-        "toy_retired"
-    }
-
-    fn schema(&self) -> Schema {
-        Schema::new("")
-            .deprecated("Use toy_thing instead.")
-            .attribute(Attribute::string("kind").optional().validate(one_of(["user", "group"])))
-    }
-
-    async fn create(&self, _ctx: &Context, _request: CreateRequest) -> Result<NewState, Diagnostics> {
-        Err(Diagnostics::new())
-    }
-
-    async fn read(&self, _ctx: &Context, _request: ReadRequest) -> Result<ReadOutcome, Diagnostics> {
-        Ok(ReadOutcome::Gone)
-    }
-
-    async fn update(&self, _ctx: &Context, _request: UpdateRequest) -> Result<NewState, Diagnostics> {
-        Err(Diagnostics::new())
-    }
-
-    async fn delete(&self, _ctx: &Context, _request: DeleteRequest) -> Result<(), Diagnostics> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_deprecated_resource_type_warns_at_validate_and_its_attributes_are_still_checked() {
-    let served = serve_with(vec![Arc::new(Retired)]).await;
-    let ty = Retired.schema().value_type();
+    let served = serve_with(vec![Arc::new(RETIRED)]).await;
+    let ty = (RETIRED.schema)().value_type();
     let request = pb::validate_resource_config::Request {
         type_name: "toy_retired".into(),
         config: dynamic(&obj(&[("kind", Value::string("robot"))]), &ty),
