@@ -18,7 +18,8 @@ use tfplugin::{
 
 use crate::journal::ObjectKind;
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, journal_unusable, taken_over};
+use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::resources::shared::journaled::{self, JournaledCreate};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -116,10 +117,8 @@ impl CrossTenantIdentitySync {
 
     /// Drops the journal's record of creating this policy (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
-        if let Ok(data) = self.data.get()
-            && let Some(problem) = data.journal.forget(ObjectKind::IdentitySync, tenant)
-        {
-            tracing::warn!(problem, "the create journal could not be updated");
+        if let Ok(data) = self.data.get() {
+            journaled::forget_after_read(&data.journal, ObjectKind::IdentitySync, tenant);
         }
     }
 
@@ -166,18 +165,10 @@ impl Resource for CrossTenantIdentitySync {
         };
         let action = format!("creating the identity synchronization policy of partner {tenant}");
         // Recorded before the PUT, so a create after an interrupted apply recognises this provider's own policy.
-        let recorded = data.journal.record_create(ObjectKind::IdentitySync, &tenant);
-        if let Some(problem) = &recorded.warning {
-            ctx.add_diagnostic(journal_unusable(problem));
-        }
-        let forget = || {
-            if let Some(problem) = data.journal.forget(ObjectKind::IdentitySync, &tenant) {
-                ctx.add_diagnostic(journal_unusable(&problem));
-            }
-        };
+        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::IdentitySync, &tenant);
         match client.create_identity_sync(&op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
-            Err(GraphError::AlreadyExists { .. }) if recorded.earlier_create => {
+            Err(GraphError::AlreadyExists { .. }) if journaled.earlier_create => {
                 // The policy an interrupted apply of this provider created: take it over, with the planned
                 // settings.
                 let take_over = format!("taking over the identity synchronization policy of partner {tenant}");
@@ -194,11 +185,11 @@ impl Resource for CrossTenantIdentitySync {
             }
             Err(GraphError::AlreadyExists { .. }) => {
                 // Someone else's policy: never taken over by a later create either.
-                forget();
+                journaled.forget(ctx);
                 Err(already_exists(TYPE_NAME, "identity synchronization policy", &tenant))
             }
             Err(error) if error.is_not_found() => {
-                forget();
+                journaled.forget(ctx);
                 Err(Diagnostics::attribute_error(
                     AttributePath::root().attr("tenant_id"),
                     "The partner configuration does not exist",
@@ -216,7 +207,7 @@ impl Resource for CrossTenantIdentitySync {
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
             Err(error) => {
-                forget();
+                journaled.forget(ctx);
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
         }

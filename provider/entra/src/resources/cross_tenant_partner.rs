@@ -25,7 +25,8 @@ use tfplugin::{
 
 use crate::journal::ObjectKind;
 use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, journal_unusable, taken_over};
+use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::resources::shared::journaled::{self, JournaledCreate};
 use crate::resources::shared::mapping::{
     adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
 };
@@ -136,15 +137,7 @@ impl Resource for CrossTenantPartner {
         let action = format!("creating partner configuration {tenant}");
         // Recorded before the POST: if Terraform is killed before it saves its state, the next create knows the
         // partner it meets is this provider's own.
-        let recorded = data.journal.record_create(ObjectKind::Partner, &tenant);
-        if let Some(problem) = &recorded.warning {
-            ctx.add_diagnostic(journal_unusable(problem));
-        }
-        let forget = || {
-            if let Some(problem) = data.journal.forget(ObjectKind::Partner, &tenant) {
-                ctx.add_diagnostic(journal_unusable(&problem));
-            }
-        };
+        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::Partner, &tenant);
         match client.create_partner(&op, &partner).await {
             Ok(created) => {
                 let mut state = request.planned_state;
@@ -152,12 +145,12 @@ impl Resource for CrossTenantPartner {
                 set(&mut state, "is_in_multi_tenant_organization", created.is_in_multi_tenant_organization.into());
                 Ok(NewState::new(state))
             }
-            Err(GraphError::AlreadyExists { .. }) if recorded.earlier_create => {
+            Err(GraphError::AlreadyExists { .. }) if journaled.earlier_create => {
                 self.take_over(ctx, &client, &op, &tenant, request.planned_state).await
             }
             Err(GraphError::AlreadyExists { .. }) => {
                 // Someone else's partner: never taken over by a later create either.
-                forget();
+                journaled.forget(ctx);
                 Err(already_exists(TYPE_NAME, "partner configuration", &tenant))
             }
             Err(error @ GraphError::OutcomeUnknown { .. }) => {
@@ -167,7 +160,7 @@ impl Resource for CrossTenantPartner {
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
             Err(error) => {
-                forget();
+                journaled.forget(ctx);
                 Err(graph_errors(&action, Access::Write, Kind::Create.error_name(), &error))
             }
         }
@@ -284,10 +277,8 @@ impl CrossTenantPartner {
 
     /// Drops the journal's record of creating this partner (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
-        if let Ok(data) = self.data.get()
-            && let Some(problem) = data.journal.forget(ObjectKind::Partner, tenant)
-        {
-            tracing::warn!(problem, "the create journal could not be updated");
+        if let Ok(data) = self.data.get() {
+            journaled::forget_after_read(&data.journal, ObjectKind::Partner, tenant);
         }
     }
 

@@ -13,6 +13,7 @@
 //!   `AllUsers` not mixed with ids, R1/R2 within one B2B setting, R3/R4 for the default, and the Rights Management
 //!   Services warning), attached to the attributes by the builders so every resource gets the same checks at the
 //!   exact attribute path.
+//! - [`journaled`]: how a create uses the create journal (record, forget on failure, forget after the first Read).
 //! - [`errors`]: Graph errors turned into diagnostics that say what was being done and which permission is needed.
 //! - [`import`]: resolving an import id that is a tenant id or a domain name, and importing the singletons by their
 //!   fixed id; [`tenant_id`]: the `tenant_id` and
@@ -20,6 +21,7 @@
 
 pub mod errors;
 pub mod import;
+pub mod journaled;
 pub mod mapping;
 pub mod schema;
 pub mod tenant_id;
