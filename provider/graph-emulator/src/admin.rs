@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | GET | `/_emulator/health` | liveness |
 //! | GET, DELETE | `/_emulator/stats` | read / zero the request statistics |
+//! | GET | `/_emulator/emulated-tenants` | the emulated tenants: `{"tenants":[{"tenant_id","client_id","client_secret","display_name","default_domain_name","users","groups"}]}` |
 //! | GET, PUT | `/_emulator/state` | read / replace the whole state |
 //! | GET, PUT | `/_emulator/faults` | read / replace the faults |
 //! | POST | `/_emulator/reset` | fresh tenant, faults off, statistics zero |
@@ -19,6 +20,9 @@
 //! | GET | `/_emulator/oidc/github` | GitHub Actions-style ID token request |
 //! | POST | `/_emulator/oidc/ado` | Azure DevOps-style OIDC token request |
 //! | GET | `/_emulator/msi/token` | App Service-style managed identity |
+//!
+//! `state`, `partners` and the directory-object hooks act on the first tenant, or on the emulated tenant named by a
+//! `?tenant={id}` query parameter (404 for a tenant that is not emulated).
 
 use std::time::Duration;
 
@@ -92,15 +96,23 @@ pub(crate) fn handle(
         }
     }
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // `?tenant=ID` picks the emulated tenant whose state, partners and directory objects an admin request reaches.
+    let tenant_param = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "tenant")
+        .map(|(_, value)| value.into_owned());
+    let tenant = match service.tenant_or_primary(tenant_param.as_deref()) {
+        Ok(tenant) => tenant,
+        Err(e) => return error(StatusCode::NOT_FOUND, e.to_string()),
+    };
     match (method, segments.as_slice()) {
         (&Method::GET, ["stats"]) => plain_json(StatusCode::OK, &json!(service.stats())),
         (&Method::DELETE, ["stats"]) | (&Method::POST, ["stats", "reset"]) => {
             service.reset_stats();
             empty(StatusCode::NO_CONTENT)
         }
-        (&Method::GET, ["state"]) => plain_json(StatusCode::OK, &service.state()),
+        (&Method::GET, ["state"]) => plain_json(StatusCode::OK, &tenant.state()),
         (&Method::PUT, ["state"]) => match parse::<Value>(body) {
-            Ok(state) => match service.set_state(&state) {
+            Ok(state) => match tenant.set_state(&state) {
                 Ok(()) => empty(StatusCode::NO_CONTENT),
                 Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
             },
@@ -118,36 +130,40 @@ pub(crate) fn handle(
             service.reset();
             empty(StatusCode::NO_CONTENT)
         }
-        (&Method::GET, ["partners"]) => plain_json(StatusCode::OK, &service.state()["partners"]),
+        (&Method::GET, ["partners"]) => plain_json(StatusCode::OK, &tenant.state()["partners"]),
+        (&Method::GET, ["emulated-tenants"]) => {
+            let tenants: Vec<_> = service.tenants.iter().map(|t| &t.config).collect();
+            plain_json(StatusCode::OK, &json!({"tenants": tenants}))
+        }
         (&Method::POST, ["partners"]) => match parse::<Value>(body) {
-            Ok(partner) => result(service.create_partner_out_of_band(&partner), StatusCode::CREATED),
+            Ok(partner) => result(tenant.create_partner_out_of_band(&partner), StatusCode::CREATED),
             Err(response) => *response,
         },
-        (&Method::GET, ["partners", id]) => match service.partner(id) {
+        (&Method::GET, ["partners", id]) => match tenant.partner(id) {
             Some(partner) => plain_json(StatusCode::OK, &partner),
             None => error(StatusCode::NOT_FOUND, format!("no partner for tenant {id}")),
         },
         (&Method::PATCH, ["partners", id]) => match parse::<Value>(body) {
-            Ok(patch) => result(service.patch_partner_out_of_band(id, &patch), StatusCode::OK),
+            Ok(patch) => result(tenant.patch_partner_out_of_band(id, &patch), StatusCode::OK),
             Err(response) => *response,
         },
         (&Method::DELETE, ["partners", id]) => {
-            result(service.delete_partner_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
+            result(tenant.delete_partner_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
         }
-        (&Method::GET, ["partners", id, "identitySynchronization"]) => match service.identity_sync(id) {
+        (&Method::GET, ["partners", id, "identitySynchronization"]) => match tenant.identity_sync(id) {
             Some(sync) => plain_json(StatusCode::OK, &sync),
             None => error(StatusCode::NOT_FOUND, format!("no identity sync policy for tenant {id}")),
         },
         (&Method::PUT, ["partners", id, "identitySynchronization"]) => match parse::<Value>(body) {
-            Ok(sync) => result(service.put_identity_sync_out_of_band(id, &sync), StatusCode::OK),
+            Ok(sync) => result(tenant.put_identity_sync_out_of_band(id, &sync), StatusCode::OK),
             Err(response) => *response,
         },
         (&Method::PATCH, ["partners", id, "identitySynchronization"]) => match parse::<Value>(body) {
-            Ok(patch) => result(service.patch_identity_sync_out_of_band(id, &patch), StatusCode::OK),
+            Ok(patch) => result(tenant.patch_identity_sync_out_of_band(id, &patch), StatusCode::OK),
             Err(response) => *response,
         },
         (&Method::DELETE, ["partners", id, "identitySynchronization"]) => {
-            result(service.delete_identity_sync_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
+            result(tenant.delete_identity_sync_out_of_band(id).map(|()| Value::Null), StatusCode::OK)
         }
         (&Method::GET, ["tenants"]) => plain_json(StatusCode::OK, &json!({"tenants": service.directory()})),
         (&Method::POST, ["tenants"]) => match parse::<DirectoryTenant>(body) {

@@ -48,6 +48,8 @@ pub(crate) struct Caller {
     pub(crate) roles: Vec<String>,
     /// Application-only (client credentials or managed identity), as opposed to delegated.
     pub(crate) app_only: bool,
+    /// The tenant the token was issued in (lowercase); the caller reaches only this tenant's data.
+    pub(crate) tenant_id: String,
 }
 
 impl Caller {
@@ -62,6 +64,11 @@ impl Caller {
         } else {
             has(ROLE_POLICY_READ_ALL) || has(ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS)
         }
+    }
+
+    /// Whether the caller holds one of `roles`.
+    pub(crate) fn has_any(&self, roles: &[&str]) -> bool {
+        self.roles.iter().any(|r| roles.contains(&r.as_str()))
     }
 }
 
@@ -85,6 +92,8 @@ pub(crate) struct AuthResponse {
 #[derive(Debug)]
 pub(crate) struct Authority {
     tenant_id: String,
+    /// The applications of the other emulated tenants, keyed by lowercase tenant id.
+    other_tenants: Vec<(String, AppRegistration)>,
     endpoint: String,
     port: u16,
     apps: Mutex<Vec<AppRegistration>>,
@@ -166,8 +175,22 @@ impl Authority {
                     .map_err(|e| anyhow::anyhow!("certificate of application {}: {e}", app.client_id))?;
             }
         }
+        let other_tenants = config
+            .other_tenants
+            .iter()
+            .map(|tenant| {
+                let app = AppRegistration {
+                    client_id: tenant.client_id.clone(),
+                    client_secrets: vec![tenant.client_secret.clone()],
+                    roles: ALL_ROLES.iter().map(|r| (*r).to_owned()).collect(),
+                    ..AppRegistration::default()
+                };
+                (tenant.tenant_id.to_ascii_lowercase(), app)
+            })
+            .collect();
         Ok(Authority {
             tenant_id: config.tenant_id.to_ascii_lowercase(),
+            other_tenants,
             endpoint: endpoint.to_owned(),
             port,
             apps: Mutex::new(apps),
@@ -257,7 +280,15 @@ impl Authority {
 
     /// `POST /{tenant}/oauth2/v2.0/token`.
     pub(crate) fn token_endpoint(&self, tenant: &str, content_type: Option<&str>, body: &[u8]) -> AuthResponse {
-        if !self.tenant_matches(tenant) {
+        let tenant_id = tenant.to_ascii_lowercase();
+        // Each tenant knows only its own applications: the first tenant's (which can change at run time), or the
+        // one application of another emulated tenant.
+        let apps: Vec<AppRegistration> = if self.tenant_matches(tenant) {
+            lock(&self.apps).clone()
+        } else {
+            self.other_tenants.iter().filter(|(id, _)| *id == tenant_id).map(|(_, app)| app.clone()).collect()
+        };
+        if apps.is_empty() {
             return entra_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
@@ -313,15 +344,14 @@ impl Authority {
                 ),
             );
         };
-        let Some(app) = lock(&self.apps).iter().find(|a| a.client_id.eq_ignore_ascii_case(client_id)).cloned() else {
+        let Some(app) = apps.iter().find(|a| a.client_id.eq_ignore_ascii_case(client_id)).cloned() else {
             return entra_error(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
                 700016,
                 &format!(
-                    "Application with identifier '{client_id}' was not found in the directory '{}'. This can happen \
-                     if the application has not been installed by the administrator of the tenant.",
-                    self.tenant_id
+                    "Application with identifier '{client_id}' was not found in the directory '{tenant_id}'. This \
+                     can happen if the application has not been installed by the administrator of the tenant."
                 ),
             );
         };
@@ -370,7 +400,7 @@ impl Authority {
         if let Err(response) = authenticated {
             return response;
         }
-        let caller = Caller { client_id: app.client_id.clone(), roles: app.roles.clone(), app_only: true };
+        let caller = Caller { client_id: app.client_id.clone(), roles: app.roles.clone(), app_only: true, tenant_id };
         let (token, expires_in) = self.issue(caller, resource);
         AuthResponse {
             status: StatusCode::OK,
@@ -660,6 +690,7 @@ impl Authority {
             client_id: self.managed_identity.client_id.clone(),
             roles: self.managed_identity.roles.clone(),
             app_only: true,
+            tenant_id: self.tenant_id.clone(),
         };
         let (token, expires_in) = self.issue(caller, resource.trim_end_matches("/.default"));
         let now = now_unix();
@@ -1065,7 +1096,12 @@ mod tests {
 
     #[test]
     fn read_only_apps_cannot_write() {
-        let caller = Caller { client_id: "r".to_owned(), roles: vec![ROLE_POLICY_READ_ALL.to_owned()], app_only: true };
+        let caller = Caller {
+            client_id: "r".to_owned(),
+            roles: vec![ROLE_POLICY_READ_ALL.to_owned()],
+            app_only: true,
+            tenant_id: "t".to_owned(),
+        };
         assert!(caller.permitted(false, false));
         assert!(!caller.permitted(true, false));
         assert!(!caller.permitted(false, true));

@@ -13,10 +13,31 @@ pub const ROLE_POLICY_READ_ALL: &str = "Policy.Read.All";
 pub const ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS: &str = "Policy.ReadWrite.CrossTenantAccess";
 /// The Graph application permission that allows the tenant lookup functions (E15, E16).
 pub const ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL: &str = "CrossTenantInformation.ReadBasic.All";
+/// Reading applications and service principals (graph-sync-and-mto.md A.7).
+pub const ROLE_APPLICATION_READ_ALL: &str = "Application.Read.All";
+/// Creating (template instantiate) and deleting applications and service principals.
+pub const ROLE_APPLICATION_READ_WRITE_ALL: &str = "Application.ReadWrite.All";
+/// Reading synchronization jobs, schemas, templates and secrets.
+pub const ROLE_SYNCHRONIZATION_READ_ALL: &str = "Synchronization.Read.All";
+/// Changing synchronization jobs, schemas and secrets, and the connection test.
+pub const ROLE_SYNCHRONIZATION_READ_WRITE_ALL: &str = "Synchronization.ReadWrite.All";
+/// Assigning users and groups to an application's roles.
+pub const ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL: &str = "AppRoleAssignment.ReadWrite.All";
+/// Reading users and groups.
+pub const ROLE_DIRECTORY_READ_ALL: &str = "Directory.Read.All";
 
-/// Every permission the emulator knows; the default application holds all of them.
-pub const ALL_ROLES: [&str; 3] =
-    [ROLE_POLICY_READ_ALL, ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS, ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL];
+/// Every permission the emulator knows; the default application of every tenant holds all of them.
+pub const ALL_ROLES: [&str; 9] = [
+    ROLE_POLICY_READ_ALL,
+    ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS,
+    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL,
+    ROLE_APPLICATION_READ_ALL,
+    ROLE_APPLICATION_READ_WRITE_ALL,
+    ROLE_SYNCHRONIZATION_READ_ALL,
+    ROLE_SYNCHRONIZATION_READ_WRITE_ALL,
+    ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL,
+    ROLE_DIRECTORY_READ_ALL,
+];
 
 /// The audience Entra requires on federated (workload identity) assertions.
 pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -29,6 +50,12 @@ pub const DEFAULT_CLIENT_ID: &str = "3f1b7c9e-5d2a-4e8b-9c6f-0a1d2e3f4b5c";
 pub const DEFAULT_CLIENT_SECRET: &str = "emu~Zq8Q.client-secret-for-local-tests-only";
 /// The root policy id used when none is configured; the default configuration shares it (graph-api.md E1, E3).
 pub const DEFAULT_POLICY_ID: &str = "895e3c89-2715-4624-9715-6a86227312eb";
+/// The first tenant's display name when none is configured (what the lookup functions answer for it).
+pub const DEFAULT_TENANT_DISPLAY_NAME: &str = "Emulated Tenant";
+/// The first tenant's default domain when none is configured.
+pub const DEFAULT_TENANT_DOMAIN: &str = "emulator.onmicrosoft.com";
+/// How many tenants an emulator hosts unless told otherwise (interface.md §8, Wave 2).
+pub const DEFAULT_TENANT_COUNT: usize = 2;
 
 /// Everything an [`crate::Emulator`] needs to start. `Default` gives a working emulator on a random loopback port.
 #[derive(Clone, Debug)]
@@ -46,6 +73,18 @@ pub struct EmulatorConfig {
     pub client_id: String,
     /// The main application's client secret.
     pub client_secret: String,
+    /// The first tenant's display name (lookup functions, state file).
+    pub tenant_display_name: String,
+    /// The first tenant's default domain name (lookup functions, user principal names, state file).
+    pub tenant_default_domain_name: String,
+    /// The first tenant's users (fixed ids; see [`default_users`]).
+    pub users: Vec<DirectoryObjectFixture>,
+    /// The first tenant's groups (fixed ids; see [`default_groups`]).
+    pub groups: Vec<DirectoryObjectFixture>,
+    /// The other tenants hosted in the same process (tenant 2, 3, ...), each with its own credentials, cross-tenant
+    /// access policy, users, groups, applications and synchronization jobs. The default holds tenant 2 of
+    /// [`emulated_tenant`].
+    pub other_tenants: Vec<TenantConfig>,
     /// PEM certificates registered on the main application for certificate client assertions.
     pub client_certificates: Vec<String>,
     /// Federated identity credentials on the main application. The default trusts the emulator's own OIDC issuer
@@ -108,6 +147,11 @@ impl Default for EmulatorConfig {
             tenant_id: DEFAULT_TENANT_ID.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            tenant_display_name: DEFAULT_TENANT_DISPLAY_NAME.to_owned(),
+            tenant_default_domain_name: DEFAULT_TENANT_DOMAIN.to_owned(),
+            users: default_users(1),
+            groups: default_groups(1),
+            other_tenants: (2..=DEFAULT_TENANT_COUNT).map(emulated_tenant).collect(),
             client_certificates: Vec::new(),
             federated_credentials: vec![FederatedCredential::emulator_issuer()],
             extra_apps: Vec::new(),
@@ -179,6 +223,145 @@ impl EmulatorConfig {
         self.token_lifetime = lifetime;
         self
     }
+
+    /// Hosts `count` tenants (at least one): the first one configured by the `tenant_id`, `client_id`, ... fields,
+    /// the others by [`emulated_tenant`].
+    pub fn with_tenants(mut self, count: usize) -> Self {
+        self.other_tenants = (2..=count.max(1)).map(emulated_tenant).collect();
+        self
+    }
+
+    /// Hosts exactly these tenants: the first replaces the first tenant's identity, users and groups, the rest
+    /// become [`EmulatorConfig::other_tenants`]. An empty list changes nothing.
+    pub fn with_tenant_list(mut self, tenants: Vec<TenantConfig>) -> Self {
+        let mut tenants = tenants.into_iter();
+        if let Some(first) = tenants.next() {
+            self.tenant_id = first.tenant_id;
+            self.client_id = first.client_id;
+            self.client_secret = first.client_secret;
+            self.tenant_display_name = first.display_name;
+            self.tenant_default_domain_name = first.default_domain_name;
+            self.users = first.users;
+            self.groups = first.groups;
+            self.other_tenants = tenants.collect();
+        }
+        self
+    }
+
+    /// Every hosted tenant, the first one first, in the shape of the state file's `tenants`.
+    pub fn tenants(&self) -> Vec<TenantConfig> {
+        let first = TenantConfig {
+            tenant_id: self.tenant_id.to_ascii_lowercase(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            display_name: self.tenant_display_name.clone(),
+            default_domain_name: self.tenant_default_domain_name.clone(),
+            users: self.users.clone(),
+            groups: self.groups.clone(),
+        };
+        std::iter::once(first).chain(self.other_tenants.iter().cloned()).collect()
+    }
+}
+
+/// One emulated tenant: its identity, the credentials of its application (which holds every permission in
+/// [`ALL_ROLES`]) and its directory objects. This is also the shape of each entry of the state file's `tenants` and of
+/// a `--tenants-file`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// The tenant id (GUID); tokens are issued on `/{tenant_id}/oauth2/v2.0/token`.
+    pub tenant_id: String,
+    /// Its application's client id.
+    pub client_id: String,
+    /// Its application's client secret.
+    pub client_secret: String,
+    /// Display name (lookup functions).
+    pub display_name: String,
+    /// Default domain name (lookup functions, user principal names).
+    pub default_domain_name: String,
+    /// Users that exist from the start.
+    #[serde(default)]
+    pub users: Vec<DirectoryObjectFixture>,
+    /// Groups that exist from the start.
+    #[serde(default)]
+    pub groups: Vec<DirectoryObjectFixture>,
+}
+
+/// A user or group that exists from the start, with a fixed id so that examples and tests can name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryObjectFixture {
+    /// Object id (GUID).
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+impl DirectoryObjectFixture {
+    /// A fixture object.
+    pub fn new(id: impl Into<String>, display_name: impl Into<String>) -> Self {
+        DirectoryObjectFixture { id: id.into(), display_name: display_name.into() }
+    }
+}
+
+/// The users every tenant `n` (1-based) starts with: `Adele Vance`, `Alex Wilber` and `Megan Bowen`, with ids
+/// `a5e40000-000n-4000-8000-000000000001` to `...-000000000003` (`n` in hex, four digits).
+pub fn default_users(tenant: usize) -> Vec<DirectoryObjectFixture> {
+    ["Adele Vance", "Alex Wilber", "Megan Bowen"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| DirectoryObjectFixture::new(fixed_id("a5e40000", tenant, i + 1), *name))
+        .collect()
+}
+
+/// The groups every tenant `n` (1-based) starts with: `Sales` and `Engineering`, with ids
+/// `96a00000-000n-4000-8000-000000000001` and `...-000000000002`.
+pub fn default_groups(tenant: usize) -> Vec<DirectoryObjectFixture> {
+    ["Sales", "Engineering"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| DirectoryObjectFixture::new(fixed_id("96a00000", tenant, i + 1), *name))
+        .collect()
+}
+
+fn fixed_id(prefix: &str, tenant: usize, item: usize) -> String {
+    format!("{prefix}-{:04x}-4000-8000-{item:012x}", tenant & 0xffff)
+}
+
+/// The default configuration of tenant `n` ≥ 2: tenant id `7e4a0000-0000-4000-8000-00000000000n`, client id
+/// `c1e40000-0000-4000-8000-00000000000n` (`n` in hex, twelve digits), client secret
+/// `emu~tenant-n.client-secret-for-local-tests-only`, display name `Emulated Tenant n`, domain
+/// `emulator-n.onmicrosoft.com`, and the [`default_users`] and [`default_groups`] of `n`.
+pub fn emulated_tenant(tenant: usize) -> TenantConfig {
+    TenantConfig {
+        tenant_id: format!("7e4a0000-0000-4000-8000-{tenant:012x}"),
+        client_id: format!("c1e40000-0000-4000-8000-{tenant:012x}"),
+        client_secret: format!("emu~tenant-{tenant}.client-secret-for-local-tests-only"),
+        display_name: format!("Emulated Tenant {tenant}"),
+        default_domain_name: format!("emulator-{tenant}.onmicrosoft.com"),
+        users: default_users(tenant),
+        groups: default_groups(tenant),
+    }
+}
+
+/// Parses a tenants file: `{"tenants":[{"tenant_id","client_id","client_secret","display_name",
+/// "default_domain_name","users":[{"id","display_name"}],"groups":[...]}]}` (the state file's shape; its other keys
+/// are ignored), or a bare list of such tenants.
+pub fn parse_tenants(json: &str) -> anyhow::Result<Vec<TenantConfig>> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the tenants file is not valid JSON: {e}"))?;
+    let list = match value {
+        serde_json::Value::Object(mut map) => {
+            map.remove("tenants").ok_or_else(|| anyhow::anyhow!("the tenants file has no 'tenants' list"))?
+        }
+        list => list,
+    };
+    let tenants: Vec<TenantConfig> =
+        serde_json::from_value(list).map_err(|e| anyhow::anyhow!("the tenants file is not valid: {e}"))?;
+    if tenants.is_empty() {
+        anyhow::bail!("the tenants file lists no tenant");
+    }
+    Ok(tenants)
 }
 
 /// An application registration: its credentials and the Graph application permissions it was granted.

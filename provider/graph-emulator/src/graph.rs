@@ -43,6 +43,9 @@ pub(crate) struct GraphRequest {
     pub(crate) body: Vec<u8>,
     /// Scheme and authority the client used, e.g. `https://127.0.0.1:8443`, for `@odata.context` and next links.
     pub(crate) base: String,
+    /// The tenant whose data the request reaches: the tenant the caller's token was issued in (lowercase; empty
+    /// when the caller is not authenticated, and then the request is refused before any handler runs).
+    pub(crate) tenant: String,
 }
 
 /// A response body.
@@ -66,11 +69,11 @@ pub(crate) struct GraphResponse {
 }
 
 impl GraphResponse {
-    fn json(status: StatusCode, body: Json) -> GraphResponse {
+    pub(crate) fn json(status: StatusCode, body: Json) -> GraphResponse {
         GraphResponse { status, headers: Vec::new(), body: Body::Json(body) }
     }
 
-    fn no_content() -> GraphResponse {
+    pub(crate) fn no_content() -> GraphResponse {
         GraphResponse { status: StatusCode::NO_CONTENT, headers: Vec::new(), body: Body::Empty }
     }
 }
@@ -198,7 +201,11 @@ impl Service {
         }
         if self.config.enforce_permissions {
             let lookup = matches!(resource, Resource::FindByDomain(_) | Resource::FindByTenantId(_));
-            if !caller.permitted(write, lookup) {
+            let permitted = match &resource {
+                Resource::Provisioning(route) => caller.has_any(route.roles(write)),
+                _ => caller.permitted(write, lookup),
+            };
+            if !permitted {
                 return respond(GraphError::forbidden());
             }
         }
@@ -265,7 +272,7 @@ impl Service {
                     error = error
                         .with_header(
                             "x-ms-throttle-scope",
-                            format!("Tenant_Application/ReadWrite/{}/{}", caller.client_id, self.fixture.tenant_id),
+                            format!("Tenant_Application/ReadWrite/{}/{}", caller.client_id, caller.tenant_id),
                         )
                         .with_header("x-ms-throttle-information", information);
                 }
@@ -350,8 +357,9 @@ impl Service {
             (Resource::DeletedSyncPolicies, _) => self.list_deleted(request, false),
             (Resource::DeletedPartner(key), &Method::GET) => self.get_deleted(request, key, true),
             (Resource::DeletedSyncPolicy(key), &Method::GET) => self.get_deleted(request, key, false),
-            (Resource::DeletedPartner(key), &Method::DELETE) => self.purge_deleted(key, true),
-            (Resource::DeletedSyncPolicy(key), &Method::DELETE) => self.purge_deleted(key, false),
+            (Resource::DeletedPartner(key), &Method::DELETE) => self.purge_deleted(request, key, true),
+            (Resource::DeletedSyncPolicy(key), &Method::DELETE) => self.purge_deleted(request, key, false),
+            (Resource::Provisioning(route), _) => self.provisioning(route, request, caller),
             (Resource::DeletedPartnerRestore(key), _) => self.restore_deleted(request, key, true),
             (Resource::DeletedSyncPolicyRestore(key), _) => self.restore_deleted(request, key, false),
             _ => Err(GraphError::new(
@@ -364,21 +372,33 @@ impl Service {
 
     // ----- helpers -----
 
-    /// The state a read sees (read-after-write lag applies).
-    fn read_state(&self) -> std::sync::Arc<State> {
+    /// The state of the caller's tenant a read sees (read-after-write lag applies).
+    fn read_state(&self, request: &GraphRequest) -> std::sync::Arc<State> {
         let lag = lock(&self.faults).lag();
-        lock(&self.store).visible(lag)
+        lock(&self.tenant_of(request).store).visible(lag)
     }
 
-    /// Applies a write to a copy of the current state and commits it as a new version.
+    /// Applies a write to a copy of the caller's tenant's current state and commits it as a new version.
     fn write<R>(
         &self,
+        request: &GraphRequest,
+        apply: impl FnOnce(&mut State, &mut store::Store) -> Result<R, GraphError>,
+    ) -> Result<R, GraphError> {
+        self.write_policy(self.tenant_of(request), apply)
+    }
+
+    /// Applies a write to a copy of `tenant`'s current cross-tenant access state and commits it as a new version,
+    /// exactly as a Graph write in that tenant would (lag and the R21 size cap apply). Cross-tenant effects (a
+    /// multi-tenant organization join changing the other tenant's partners) go through here.
+    pub(crate) fn write_policy<R>(
+        &self,
+        tenant: &crate::tenant::Tenant,
         apply: impl FnOnce(&mut State, &mut store::Store) -> Result<R, GraphError>,
     ) -> Result<R, GraphError> {
         let lag = lock(&self.faults).lag();
         let size_cap = lock(&self.behaviour).rules.r21;
         let result = {
-            let mut store = lock(&self.store);
+            let mut store = lock(&tenant.store);
             let mut state = (*store.current()).clone();
             let result = apply(&mut state, &mut store)?;
             if size_cap && state.policy_size() > POLICY_SIZE_CAP {
@@ -394,7 +414,7 @@ impl Service {
     }
 
     /// Parses a JSON request body.
-    fn json_body(&self, request: &GraphRequest) -> Result<Value, GraphError> {
+    pub(crate) fn json_body(&self, request: &GraphRequest) -> Result<Value, GraphError> {
         if request.body.iter().all(u8::is_ascii_whitespace) {
             return Err(GraphError::gateway_bad_request("Empty Payload. JSON content expected."));
         }
@@ -420,7 +440,7 @@ impl Service {
     }
 
     /// Reads a body of type `ty`.
-    fn read_body(&self, request: &GraphRequest, ty: &ComplexType) -> Result<Object, GraphError> {
+    pub(crate) fn read_body(&self, request: &GraphRequest, ty: &ComplexType) -> Result<Object, GraphError> {
         let value = self.json_body(request)?;
         schema::read_object(&value, ty, self.strictness())
     }
@@ -458,7 +478,7 @@ impl Service {
     }
 
     /// An action with no parameters accepts an empty body or `{}`.
-    fn empty_action_body(&self, request: &GraphRequest) -> Result<(), GraphError> {
+    pub(crate) fn empty_action_body(&self, request: &GraphRequest) -> Result<(), GraphError> {
         if request.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
@@ -470,7 +490,7 @@ impl Service {
         Ok(())
     }
 
-    fn query(&self, request: &GraphRequest, supported: Supported) -> Result<QueryOptions, GraphError> {
+    pub(crate) fn query(&self, request: &GraphRequest, supported: Supported) -> Result<QueryOptions, GraphError> {
         odata::parse_query(request.query.as_deref(), supported)
     }
 
@@ -522,7 +542,7 @@ impl Service {
     ) -> Result<GraphResponse, GraphError> {
         let options = self.query(request, Supported { select: true, expand: false, paging: false })?;
         let select = self.selected(&options, ty, &[])?;
-        let state = self.read_state();
+        let state = self.read_state(request);
         let rendered = schema::apply_select(schema::render(pick(&state), ty), select.as_deref());
         let context = self.context(request, path, select.as_deref(), false, true);
         Ok(GraphResponse::json(StatusCode::OK, rendered.with_leading("@odata.context", Json::str(context))))
@@ -534,7 +554,7 @@ impl Service {
         let mut body = self.read_body(request, &schema::POLICY)?;
         self.read_only(&mut body, &["id"])?;
         rules::check_policy(&body, &lock(&self.behaviour).rules)?;
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             for (name, value) in &body {
                 state.policy.insert(name.clone(), value.clone());
             }
@@ -576,7 +596,7 @@ impl Service {
             }
         }
         let touched: Vec<String> = body.keys().cloned().collect();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let mut merged = state.default.clone();
             self.merge(&mut merged, &body);
             rules::check_default(&merged, &touched, &behaviour.rules)?;
@@ -590,8 +610,8 @@ impl Service {
 
     fn reset_default(&self, request: &GraphRequest) -> Result<GraphResponse, GraphError> {
         self.empty_action_body(request)?;
-        let fresh = store::service_default(&self.fixture);
-        self.write(|state, _| {
+        let fresh = store::service_default(&self.tenant_of(request).fixture);
+        self.write(request, |state, _| {
             state.default = fresh;
             Ok(())
         })?;
@@ -654,7 +674,7 @@ impl Service {
         let filter = options.filter.as_deref().map(odata::parse_filter).transpose()?;
         let after = options.skiptoken.as_deref().map(odata::decode_skiptoken).transpose()?;
         let page_size = options.top.unwrap_or_else(|| lock(&self.behaviour).page_size);
-        let state = self.read_state();
+        let state = self.read_state(request);
         let all_matching: Vec<(&String, &Object)> =
             state.partners.iter().filter(|(_, partner)| filter.as_ref().is_none_or(|f| f.matches(partner))).collect();
         // `@odata.count` is the size of the whole filtered collection, whatever page this is.
@@ -715,7 +735,7 @@ impl Service {
         let options = self.query(request, Supported { select: true, expand: true, paging: false })?;
         let expand = self.expand_option(&options)?;
         let select = self.selected(&options, &schema::PARTNER, &["identitySynchronization"])?;
-        let state = self.read_state();
+        let state = self.read_state(request);
         let partner = state.partners.get(&key.to_ascii_lowercase()).ok_or_else(|| GraphError::not_found(key))?;
         let rendered = self.render_partner(request, &state, partner, expand, select.as_deref());
         let context =
@@ -747,7 +767,7 @@ impl Service {
         let key = tenant_id.to_ascii_lowercase();
         let touched: Vec<String> = body.keys().cloned().collect();
         let reservation = lock(&self.faults).reservation();
-        let created = self.write(|state, store| {
+        let created = self.write(request, |state, store| {
             if state.partners.contains_key(&key) || (reservation.is_some() && store.is_reserved(&key)) {
                 return Err(GraphError::duplicate_partner());
             }
@@ -760,7 +780,7 @@ impl Service {
             state.partners.insert(key.clone(), partner.clone());
             Ok(partner)
         })?;
-        let state = lock(&self.store).current();
+        let state = self.tenant_of(request).policy();
         let rendered = self.render_partner(request, &state, &created, false, None);
         let context = self.context(request, "policies/crossTenantAccessPolicy/partners", None, false, true);
         let mut response =
@@ -778,7 +798,7 @@ impl Service {
         let behaviour = self.behaviour();
         let key = key.to_ascii_lowercase();
         let touched: Vec<String> = body.keys().cloned().collect();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let Some(partner) = state.partners.get(&key) else {
                 return Err(GraphError::object_not_found());
             };
@@ -791,12 +811,12 @@ impl Service {
         Ok(GraphResponse::no_content())
     }
 
-    fn delete_partner(&self, _request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
+    fn delete_partner(&self, request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
         let rules = lock(&self.behaviour).rules.clone();
         let reservation = lock(&self.faults).reservation();
         let service_provider_status = self.config.service_provider_delete_status;
         let lower = key.to_ascii_lowercase();
-        self.write(|state, store| {
+        self.write(request, |state, store| {
             let Some(partner) = state.partners.get(&lower) else {
                 return Err(GraphError::not_found(key));
             };
@@ -851,7 +871,7 @@ impl Service {
     fn get_sync(&self, request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
         let options = self.query(request, Supported { select: true, expand: false, paging: false })?;
         let select = self.selected(&options, &schema::IDENTITY_SYNC, &[])?;
-        let state = self.read_state();
+        let state = self.read_state(request);
         let lower = key.to_ascii_lowercase();
         let sync = state.sync.get(&lower).ok_or_else(|| GraphError::not_found(key))?;
         let rendered = schema::apply_select(self.render_sync(request, sync), select.as_deref());
@@ -871,7 +891,7 @@ impl Service {
                 )));
             }
         }
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             if !state.partners.contains_key(&lower) {
                 return Err(GraphError::not_found(key));
             }
@@ -893,7 +913,7 @@ impl Service {
         let mut body = self.read_body(request, &schema::IDENTITY_SYNC)?;
         self.read_only(&mut body, &["tenantId"])?;
         let lower = key.to_ascii_lowercase();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let Some(sync) = state.sync.get(&lower) else {
                 return Err(GraphError::object_not_found());
             };
@@ -905,9 +925,9 @@ impl Service {
         Ok(GraphResponse::no_content())
     }
 
-    fn delete_sync(&self, _request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
+    fn delete_sync(&self, request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
         let lower = key.to_ascii_lowercase();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let Some(mut sync) = state.sync.remove(&lower) else {
                 return Err(GraphError::not_found(key));
             };
@@ -963,7 +983,7 @@ impl Service {
         self.read_only(&mut body, &["id"])?;
         let behaviour = self.behaviour();
         let touched: Vec<String> = body.keys().cloned().collect();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let template = if partner_template { &mut state.partner_template } else { &mut state.sync_template };
             let mut merged = template.clone();
             self.merge(&mut merged, &body);
@@ -976,7 +996,7 @@ impl Service {
 
     fn reset_template(&self, request: &GraphRequest, partner_template: bool) -> Result<GraphResponse, GraphError> {
         self.empty_action_body(request)?;
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             if partner_template {
                 state.partner_template = store::reset_partner_template();
             } else {
@@ -991,7 +1011,7 @@ impl Service {
 
     fn list_deleted(&self, request: &GraphRequest, partners: bool) -> Result<GraphResponse, GraphError> {
         self.query(request, Supported { select: false, expand: false, paging: false })?;
-        let state = self.read_state();
+        let state = self.read_state(request);
         let (items, ty, path) = if partners {
             (&state.deleted_partners, &schema::PARTNER, "policies/deletedItems/crossTenantPartners")
         } else {
@@ -1007,7 +1027,7 @@ impl Service {
 
     fn get_deleted(&self, request: &GraphRequest, key: &str, partners: bool) -> Result<GraphResponse, GraphError> {
         self.query(request, Supported { select: false, expand: false, paging: false })?;
-        let state = self.read_state();
+        let state = self.read_state(request);
         let lower = key.to_ascii_lowercase();
         let (item, ty, path) = if partners {
             (state.deleted_partners.get(&lower), &schema::PARTNER, "policies/deletedItems/crossTenantPartners")
@@ -1026,9 +1046,9 @@ impl Service {
         ))
     }
 
-    fn purge_deleted(&self, key: &str, partners: bool) -> Result<GraphResponse, GraphError> {
+    fn purge_deleted(&self, request: &GraphRequest, key: &str, partners: bool) -> Result<GraphResponse, GraphError> {
         let lower = key.to_ascii_lowercase();
-        self.write(|state, _| {
+        self.write(request, |state, _| {
             let removed =
                 if partners { state.deleted_partners.remove(&lower) } else { state.deleted_sync.remove(&lower) };
             removed.map(|_| ()).ok_or_else(|| GraphError::not_found(key))
@@ -1039,7 +1059,7 @@ impl Service {
     fn restore_deleted(&self, request: &GraphRequest, key: &str, partners: bool) -> Result<GraphResponse, GraphError> {
         self.empty_action_body(request)?;
         let lower = key.to_ascii_lowercase();
-        let restored = self.write(|state, _| {
+        let restored = self.write(request, |state, _| {
             if partners {
                 let mut item = state.deleted_partners.remove(&lower).ok_or_else(|| GraphError::not_found(key))?;
                 if state.partners.contains_key(&lower) {
@@ -1064,7 +1084,7 @@ impl Service {
             }
         })?;
         let (rendered, context) = if partners {
-            let state = lock(&self.store).current();
+            let state = self.tenant_of(request).policy();
             (
                 self.render_partner(request, &state, &restored, false, None),
                 self.context(request, "policies/crossTenantAccessPolicy/partners", None, false, true),
@@ -1248,6 +1268,7 @@ impl BatchItem {
             headers,
             body,
             base: outer.base.clone(),
+            tenant: outer.tenant.clone(),
         })
     }
 }

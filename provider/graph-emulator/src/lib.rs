@@ -9,7 +9,13 @@
 //!   endpoints (App Service and IMDS style);
 //! - fault injection (latency, 429, 503, 504, dropped connections, read-after-write lag, reserved tenant ids, a write
 //!   lock, malformed responses), deterministic for a seed;
-//! - a control surface, in process ([`Emulator`]) and over HTTP under `/_emulator` (see the `admin` module docs).
+//! - a control surface, in process ([`Emulator`]) and over HTTP under `/_emulator` (see the `admin` module docs);
+//! - several tenants in one process ([`EmulatorConfig::other_tenants`], default two tenants), each with its own
+//!   credentials and token endpoint, cross-tenant access policy, users and groups with fixed ids
+//!   ([`default_users`], [`default_groups`], [`emulated_tenant`]), applications, service principals and
+//!   synchronization jobs. A token reaches only the tenant it was issued in; [`Emulator::tenant`] is the control
+//!   surface of another tenant. Inside the crate, the `tenant` module documents how a handler reaches "the store of
+//!   tenant X" and reads or changes another tenant's policy (cross-tenant effects).
 //!
 //! ```no_run
 //! use entra_graph_emulator::{Emulator, EmulatorConfig};
@@ -32,13 +38,16 @@ mod graph;
 mod json;
 mod jwt;
 mod malformed;
+mod objects;
 mod odata;
+mod provisioning;
 mod rules;
 mod schema;
 mod server;
 mod service;
 mod stats;
 mod store;
+mod tenant;
 mod tls;
 
 use std::net::{IpAddr, SocketAddr};
@@ -51,10 +60,14 @@ use tokio::sync::watch;
 
 pub use auth::ClientCertificate;
 pub use config::{
-    ALL_ROLES, AppRegistration, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_POLICY_ID, DEFAULT_TENANT_ID,
-    DefaultNullMode, DirectoryTenant, EmulatorConfig, FederatedCredential, ManagedIdentity, MergeMode,
-    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL, ROLE_POLICY_READ_ALL, ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS,
-    ReadOnlyMode, TOKEN_EXCHANGE_AUDIENCE, TenantRestrictionsFixture, TrustedIssuer, ValidationRules,
+    ALL_ROLES, AppRegistration, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_POLICY_ID, DEFAULT_TENANT_COUNT,
+    DEFAULT_TENANT_DISPLAY_NAME, DEFAULT_TENANT_DOMAIN, DEFAULT_TENANT_ID, DefaultNullMode, DirectoryObjectFixture,
+    DirectoryTenant, EmulatorConfig, FederatedCredential, ManagedIdentity, MergeMode,
+    ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL, ROLE_APPLICATION_READ_ALL, ROLE_APPLICATION_READ_WRITE_ALL,
+    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL, ROLE_DIRECTORY_READ_ALL, ROLE_POLICY_READ_ALL,
+    ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS, ROLE_SYNCHRONIZATION_READ_ALL, ROLE_SYNCHRONIZATION_READ_WRITE_ALL,
+    ReadOnlyMode, TOKEN_EXCHANGE_AUDIENCE, TenantConfig, TenantRestrictionsFixture, TrustedIssuer, ValidationRules,
+    default_groups, default_users, emulated_tenant, parse_tenants,
 };
 pub use directory::{DEFAULT_DIRECTORY_JSON, default_directory, parse_directory};
 pub use faults::{
@@ -272,47 +285,68 @@ impl Emulator {
 
     /// Creates a partner out of band (no auth, faults or rules; `isServiceProvider` allowed). Returns the stored JSON.
     pub fn create_partner(&self, partner: Value) -> anyhow::Result<Value> {
-        self.service.create_partner_out_of_band(&partner)
+        self.first_tenant().create_partner(partner)
     }
 
     /// Creates a service-provider partner (`isServiceProvider: true`) out of band.
     pub fn add_service_provider_partner(&self, tenant_id: &str) -> anyhow::Result<Value> {
-        self.service.create_partner_out_of_band(&serde_json::json!({"tenantId": tenant_id, "isServiceProvider": true}))
+        self.first_tenant().create_partner(serde_json::json!({"tenantId": tenant_id, "isServiceProvider": true}))
     }
 
     /// Changes a partner out of band; each property given replaces the stored one.
     pub fn patch_partner(&self, tenant_id: &str, patch: Value) -> anyhow::Result<Value> {
-        self.service.patch_partner_out_of_band(tenant_id, &patch)
+        self.first_tenant().patch_partner(tenant_id, patch)
     }
 
     /// Deletes a partner and its identity-sync policy out of band (the lifecycle guards do not apply).
     pub fn delete_partner(&self, tenant_id: &str) -> anyhow::Result<()> {
-        self.service.delete_partner_out_of_band(tenant_id)
+        self.first_tenant().delete_partner(tenant_id)
     }
 
     /// One partner's stored JSON.
     pub fn partner(&self, tenant_id: &str) -> Option<Value> {
-        self.service.partner(tenant_id)
+        self.first_tenant().partner(tenant_id)
     }
 
     /// Creates or replaces a partner's identity-sync policy out of band.
     pub fn put_identity_sync(&self, tenant_id: &str, policy: Value) -> anyhow::Result<Value> {
-        self.service.put_identity_sync_out_of_band(tenant_id, &policy)
+        self.first_tenant().put_identity_sync(tenant_id, policy)
     }
 
     /// Changes a partner's identity-sync policy out of band.
     pub fn patch_identity_sync(&self, tenant_id: &str, patch: Value) -> anyhow::Result<Value> {
-        self.service.patch_identity_sync_out_of_band(tenant_id, &patch)
+        self.first_tenant().patch_identity_sync(tenant_id, patch)
     }
 
     /// Deletes a partner's identity-sync policy out of band.
     pub fn delete_identity_sync(&self, tenant_id: &str) -> anyhow::Result<()> {
-        self.service.delete_identity_sync_out_of_band(tenant_id)
+        self.first_tenant().delete_identity_sync(tenant_id)
     }
 
     /// One identity-sync policy's stored JSON.
     pub fn identity_sync(&self, tenant_id: &str) -> Option<Value> {
-        self.service.identity_sync(tenant_id)
+        self.first_tenant().identity_sync(tenant_id)
+    }
+
+    /// Every emulated tenant with its credentials, users and groups, the first tenant first (the state file's
+    /// `tenants`).
+    pub fn tenants(&self) -> Vec<TenantConfig> {
+        self.service.tenants.iter().map(|t| t.config.clone()).collect()
+    }
+
+    /// The first tenant's control surface (every single-tenant method of [`Emulator`] acts on it).
+    pub fn first_tenant(&self) -> TenantHandle<'_> {
+        TenantHandle { emulator: self, tenant: self.service.primary() }
+    }
+
+    /// The `index`-th emulated tenant (0 is the first tenant, 1 the second, ...), if there is one.
+    pub fn tenant(&self, index: usize) -> Option<TenantHandle<'_>> {
+        self.service.tenants.get(index).map(|tenant| TenantHandle { emulator: self, tenant })
+    }
+
+    /// The emulated tenant with this id, if there is one.
+    pub fn tenant_by_id(&self, tenant_id: &str) -> Option<TenantHandle<'_>> {
+        self.service.tenant(tenant_id).map(|tenant| TenantHandle { emulator: self, tenant })
     }
 
     /// Adds or replaces a tenant for findTenantInformationByDomainName / ByTenantId.
@@ -342,19 +376,7 @@ impl Emulator {
 
     /// A Graph access token for the main application, issued without an HTTP round trip.
     pub fn access_token(&self) -> String {
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("client_id", self.client_id())
-            .append_pair("client_secret", self.client_secret())
-            .append_pair("grant_type", "client_credentials")
-            .append_pair("scope", &self.graph_scope())
-            .finish();
-        let response = self.service.authority.token_endpoint(
-            self.tenant_id(),
-            Some("application/x-www-form-urlencoded"),
-            form.as_bytes(),
-        );
-        lock(&self.service.stats).tokens_issued += 1;
-        response.body["access_token"].as_str().unwrap_or_default().to_owned()
+        self.first_tenant().access_token()
     }
 
     /// The emulator's own OIDC issuer (`{endpoint}/_emulator/oidc`); the main application trusts it by default.
@@ -437,5 +459,108 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The control surface of one emulated tenant: its identity and credentials, and out-of-band access to its
+/// cross-tenant access settings and directory objects (no auth, faults or rules).
+#[derive(Clone, Copy, Debug)]
+pub struct TenantHandle<'a> {
+    emulator: &'a Emulator,
+    tenant: &'a tenant::Tenant,
+}
+
+impl<'a> TenantHandle<'a> {
+    /// The tenant id (lowercase).
+    pub fn tenant_id(&self) -> &'a str {
+        self.tenant.id()
+    }
+
+    /// Its application's client id.
+    pub fn client_id(&self) -> &'a str {
+        &self.tenant.config.client_id
+    }
+
+    /// Its application's client secret.
+    pub fn client_secret(&self) -> &'a str {
+        &self.tenant.config.client_secret
+    }
+
+    /// Its identity, credentials, users and groups.
+    pub fn config(&self) -> &'a TenantConfig {
+        &self.tenant.config
+    }
+
+    /// `{endpoint}/{tenant}/oauth2/v2.0/token`.
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/{}/oauth2/v2.0/token", self.emulator.endpoint, self.tenant_id())
+    }
+
+    /// A Graph access token for this tenant's application, issued without an HTTP round trip.
+    pub fn access_token(&self) -> String {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", self.client_id())
+            .append_pair("client_secret", self.client_secret())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("scope", &self.emulator.graph_scope())
+            .finish();
+        let service = &self.emulator.service;
+        let response = service.authority.token_endpoint(
+            self.tenant_id(),
+            Some("application/x-www-form-urlencoded"),
+            form.as_bytes(),
+        );
+        lock(&service.stats).tokens_issued += 1;
+        response.body["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The cross-tenant access state as JSON, in the shape of [`Emulator::state`].
+    pub fn state(&self) -> Value {
+        self.tenant.state()
+    }
+
+    /// Replaces the cross-tenant access state (sections left out keep their values).
+    pub fn set_state(&self, state: Value) -> anyhow::Result<()> {
+        self.tenant.set_state(&state)
+    }
+
+    /// Creates a partner out of band. Returns the stored JSON.
+    pub fn create_partner(&self, partner: Value) -> anyhow::Result<Value> {
+        self.tenant.create_partner_out_of_band(&partner)
+    }
+
+    /// Changes a partner out of band; each property given replaces the stored one.
+    pub fn patch_partner(&self, tenant_id: &str, patch: Value) -> anyhow::Result<Value> {
+        self.tenant.patch_partner_out_of_band(tenant_id, &patch)
+    }
+
+    /// Deletes a partner and its identity-sync policy out of band.
+    pub fn delete_partner(&self, tenant_id: &str) -> anyhow::Result<()> {
+        self.tenant.delete_partner_out_of_band(tenant_id)
+    }
+
+    /// One partner's stored JSON.
+    pub fn partner(&self, tenant_id: &str) -> Option<Value> {
+        self.tenant.partner(tenant_id)
+    }
+
+    /// Creates or replaces a partner's identity-sync policy out of band.
+    pub fn put_identity_sync(&self, tenant_id: &str, policy: Value) -> anyhow::Result<Value> {
+        self.tenant.put_identity_sync_out_of_band(tenant_id, &policy)
+    }
+
+    /// Changes a partner's identity-sync policy out of band.
+    pub fn patch_identity_sync(&self, tenant_id: &str, patch: Value) -> anyhow::Result<Value> {
+        self.tenant.patch_identity_sync_out_of_band(tenant_id, &patch)
+    }
+
+    /// Deletes a partner's identity-sync policy out of band.
+    pub fn delete_identity_sync(&self, tenant_id: &str) -> anyhow::Result<()> {
+        self.tenant.delete_identity_sync_out_of_band(tenant_id)
+    }
+
+    /// One identity-sync policy's stored JSON.
+    pub fn identity_sync(&self, tenant_id: &str) -> Option<Value> {
+        self.tenant.identity_sync(tenant_id)
     }
 }

@@ -4,8 +4,8 @@
 //! entra-graph-emulator --listen 127.0.0.1:0 --state-file emulator.json
 //! ```
 //!
-//! Once ready it writes `{"endpoint","ca_cert_file","tenant_id","client_id","client_secret",...}` to the state file
-//! (atomically, so scripts can poll for it) and logs one line per request to stderr. It stops on Ctrl-C or SIGTERM
+//! Once ready it writes `{"endpoint","ca_cert_file","tenant_id","client_id","client_secret",...,"tenants":[...]}` to
+//! the state file (atomically, so scripts can poll for it) and logs one line per request to stderr. It stops on Ctrl-C or SIGTERM
 //! and then removes the state file.
 
 use std::net::SocketAddr;
@@ -32,7 +32,8 @@ struct Cli {
     #[arg(long, default_value = "127.0.0.1:0", env = "ENTRA_EMULATOR_LISTEN")]
     listen: SocketAddr,
 
-    /// Write {"endpoint","ca_cert_file","tenant_id","client_id","client_secret"} here as JSON once ready.
+    /// Write {"endpoint","ca_cert_file","tenant_id","client_id","client_secret",...,"tenants":[...]} here as JSON
+    /// once ready (the top-level credentials are the first tenant's).
     #[arg(long, env = "ENTRA_EMULATOR_STATE_FILE")]
     state_file: Option<PathBuf>,
 
@@ -51,6 +52,18 @@ struct Cli {
     /// The accepted client secret.
     #[arg(long, env = "ENTRA_EMULATOR_CLIENT_SECRET", default_value = entra_graph_emulator::DEFAULT_CLIENT_SECRET)]
     client_secret: String,
+
+    /// How many tenants to host. The first is the one --tenant-id names; tenant n ≥ 2 has id
+    /// 7e4a0000-0000-4000-8000-00000000000n, client id c1e40000-0000-4000-8000-00000000000n and secret
+    /// emu~tenant-n.client-secret-for-local-tests-only (n in hex). The state file lists them all.
+    #[arg(long, default_value_t = entra_graph_emulator::DEFAULT_TENANT_COUNT, value_name = "N")]
+    tenants: usize,
+
+    /// The hosted tenants as JSON: {"tenants":[{"tenant_id","client_id","client_secret","display_name",
+    /// "default_domain_name","users":[{"id","display_name"}],"groups":[...]}]} (a state file works too). The first
+    /// entry is the first tenant; replaces --tenants, --tenant-id, --client-id and --client-secret.
+    #[arg(long, value_name = "JSON_FILE")]
+    tenants_file: Option<PathBuf>,
 
     /// A PEM certificate file accepted for certificate client assertions (repeatable).
     #[arg(long = "client-certificate", value_name = "PEM_FILE")]
@@ -365,7 +378,14 @@ fn config(cli: &Cli) -> anyhow::Result<EmulatorConfig> {
         admin_key: cli.admin_key.clone(),
         faults: faults(cli)?,
         ..EmulatorConfig::default()
-    };
+    }
+    .with_tenants(cli.tenants);
+    if let Some(path) = &cli.tenants_file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        config = config.with_tenant_list(
+            entra_graph_emulator::parse_tenants(&text).with_context(|| format!("in {}", path.display()))?,
+        );
+    }
     for path in &cli.client_certificates {
         let pem = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         config.client_certificates.push(pem);
@@ -395,6 +415,7 @@ fn write_state_file(path: &Path, emulator: &Emulator) -> anyhow::Result<()> {
         "token_endpoint": emulator.token_endpoint(),
         "graph_scope": emulator.graph_scope(),
         "managed_identity_http_endpoint": emulator.managed_identity_http_endpoint(),
+        "tenants": emulator.tenants(),
     });
     let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(directory)

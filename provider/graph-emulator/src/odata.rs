@@ -92,6 +92,8 @@ pub(crate) enum Resource {
     DeletedSyncPolicies,
     DeletedSyncPolicy(String),
     DeletedSyncPolicyRestore(String),
+    /// Directory objects and synchronization (graph-sync-and-mto.md Part A): see the `provisioning` module.
+    Provisioning(crate::provisioning::Route),
 }
 
 impl Resource {
@@ -129,6 +131,7 @@ impl Resource {
             Resource::DeletedSyncPolicyRestore(_) => {
                 "/policies/deletedItems/crossTenantSyncPolicyPartners/{id}/restore"
             }
+            Resource::Provisioning(route) => route.template(),
         }
     }
 
@@ -157,6 +160,7 @@ impl Resource {
             | Resource::DeletedPartners
             | Resource::DeletedSyncPolicies => GET,
             Resource::DeletedPartner(_) | Resource::DeletedSyncPolicy(_) => GET_DELETE,
+            Resource::Provisioning(route) => route.methods(),
         }
     }
 
@@ -238,6 +242,9 @@ pub(crate) fn parse_path(path: &str) -> Result<Resource, GraphError> {
             None => GraphError::gateway_bad_request("Resource not found for the segment ''.".to_owned()),
         }
     };
+    if let Some(route) = crate::provisioning::parse_path(&s)? {
+        return Ok(Resource::Provisioning(route));
+    }
     match s.first() {
         Some(first) if *first == "$batch" && s.len() == 1 => return Ok(Resource::Batch),
         Some(first) if is(first, "tenantRelationships") => {
@@ -670,7 +677,7 @@ mod tests {
             Ok(Resource::SyncTemplateReset)
         );
         assert_eq!(parse_path("/$batch"), Ok(Resource::Batch));
-        assert!(parse_path("/users").is_err());
+        assert!(parse_path("/devices").is_err());
         assert!(parse_path("").is_err());
     }
 

@@ -212,6 +212,7 @@ async fn route(
         headers,
         body,
         base: base.to_owned(),
+        tenant: String::new(),
     };
     graph_request(service, request, ids).await
 }
@@ -290,12 +291,16 @@ fn auth_response(service: &Service, response: AuthResponse) -> HttpResponse {
     http
 }
 
-async fn graph_request(service: &Arc<Service>, request: GraphRequest, ids: &RequestIds) -> Option<HttpResponse> {
+async fn graph_request(service: &Arc<Service>, mut request: GraphRequest, ids: &RequestIds) -> Option<HttpResponse> {
     if let Some(latency) = graph::latency(service) {
         tokio::time::sleep(latency).await;
     }
     let authorization = request.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let caller = service.authority.authenticate(authorization);
+    // A token reaches only the data of the tenant it was issued in.
+    if let Ok(caller) = &caller {
+        request.tenant.clone_from(&caller.tenant_id);
+    }
     let template = odata::parse_path(&request.path).map(|r| r.template()).unwrap_or("(unmatched)");
     let facts = RequestFacts { method: request.method.as_str(), route: template, is_write: false, resource_units: 1 };
     let outcome = service.execute(&request, &caller, true, ids);

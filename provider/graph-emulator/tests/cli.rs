@@ -232,3 +232,54 @@ async fn directory_file_and_fault_flags_from_the_command_line() {
     let (status, _) = terminate(&mut child);
     assert!(status.success());
 }
+
+#[test]
+fn the_state_file_lists_every_tenant_and_a_tenants_file_replaces_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_path = dir.path().join("emulator.json");
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--tenants", "3", "--state-file"])
+        .arg(&state_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let state = wait_for_state(&mut child, &state_path);
+    terminate(&mut child);
+    let tenants = state["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 3);
+    // The top-level keys stay the first tenant's.
+    assert_eq!(tenants[0]["tenant_id"], state["tenant_id"]);
+    assert_eq!(tenants[0]["client_id"], state["client_id"]);
+    assert_eq!(tenants[0]["client_secret"], state["client_secret"]);
+    assert_eq!(tenants[1]["tenant_id"], "7e4a0000-0000-4000-8000-000000000002");
+    assert_eq!(tenants[2]["default_domain_name"], "emulator-3.onmicrosoft.com");
+    assert_eq!(
+        tenants[1]["users"][0],
+        json!({"id": "a5e40000-0002-4000-8000-000000000001", "display_name": "Adele Vance"})
+    );
+    assert_eq!(
+        tenants[1]["groups"][1],
+        json!({"id": "96a00000-0002-4000-8000-000000000002", "display_name": "Engineering"})
+    );
+
+    // A state file is a valid tenants file: the same tenants again, the third one first.
+    let tenants_path = dir.path().join("tenants.json");
+    let reordered = json!({"tenants": [tenants[2], tenants[0]]});
+    std::fs::write(&tenants_path, reordered.to_string()).unwrap();
+    let second_state = dir.path().join("second.json");
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--tenants-file"])
+        .arg(&tenants_path)
+        .arg("--state-file")
+        .arg(&second_state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let state = wait_for_state(&mut child, &second_state);
+    terminate(&mut child);
+    assert_eq!(state["tenant_id"], "7e4a0000-0000-4000-8000-000000000003");
+    assert_eq!(state["tenants"].as_array().unwrap().len(), 2);
+    assert_eq!(state["tenants"][1]["tenant_id"], entra_graph_emulator::DEFAULT_TENANT_ID);
+}

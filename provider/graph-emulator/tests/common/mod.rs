@@ -85,6 +85,31 @@ impl Harness {
         reply.json["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// A Graph token of the `index`-th emulated tenant (0 is the first tenant), from its own token endpoint.
+    pub async fn tenant_token(&self, index: usize) -> String {
+        let tenant = self.emulator.tenant(index).expect("the tenant is emulated");
+        let response = self
+            .http
+            .post(tenant.token_endpoint())
+            .form(&[
+                ("client_id", tenant.client_id()),
+                ("client_secret", tenant.client_secret()),
+                ("grant_type", "client_credentials"),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ])
+            .send()
+            .await
+            .expect("token request");
+        let reply = reply(response).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A request with the token of another tenant.
+    pub async fn as_tenant(&self, token: &str, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        self.request_with_token(method, path, body, Some(token)).await
+    }
+
     pub async fn token_request(&self, form: &[(&str, &str)]) -> Reply {
         let response = self.http.post(self.emulator.token_endpoint()).form(form).send().await.expect("token request");
         reply(response).await
