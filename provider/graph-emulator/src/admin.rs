@@ -7,6 +7,11 @@
 //! | GET, DELETE | `/_emulator/stats` | read / zero the request statistics |
 //! | GET | `/_emulator/emulated-tenants` | the emulated tenants: `{"tenants":[{"tenant_id","client_id","client_secret","display_name","default_domain_name","users","groups"}]}` |
 //! | GET, PUT | `/_emulator/state` | read / replace the whole state |
+//! | GET | `/_emulator/objects` | users, groups, applications, service principals, synchronization, assignments |
+//! | POST | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/pause` | pause a job out of band |
+//! | POST | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/quarantine` | quarantine a job (`{"reason","code","message"}`, all optional) |
+//! | PUT | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/schema` | replace a job's schema without validation |
+//! | DELETE | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}` | delete a job out of band |
 //! | GET, PUT | `/_emulator/faults` | read / replace the faults |
 //! | POST | `/_emulator/reset` | fresh tenant, faults off, statistics zero |
 //! | GET, POST | `/_emulator/partners` | list / create partners out of band |
@@ -131,6 +136,34 @@ pub(crate) fn handle(
             empty(StatusCode::NO_CONTENT)
         }
         (&Method::GET, ["partners"]) => plain_json(StatusCode::OK, &tenant.state()["partners"]),
+        (&Method::GET, ["objects"]) => plain_json(StatusCode::OK, &tenant.objects_json()),
+        (&Method::POST, ["servicePrincipals", sp, "synchronization", "jobs", job, "pause"]) => {
+            result(tenant.change_job(sp, job, crate::objects::Job::pause), StatusCode::OK)
+        }
+        (&Method::POST, ["servicePrincipals", sp, "synchronization", "jobs", job, "quarantine"]) => {
+            match parse::<Value>(if body.is_empty() { b"{}" } else { body }) {
+                Ok(request) => {
+                    let text = |name: &str, default: &str| {
+                        request.get(name).and_then(Value::as_str).unwrap_or(default).to_owned()
+                    };
+                    let reason = text("reason", "EncounteredQuarantineException");
+                    let code = text("code", "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure");
+                    let message =
+                        text("message", "The target tenant has not enabled inbound synchronization with this tenant.");
+                    result(tenant.change_job(sp, job, |j| j.quarantine(&reason, &code, &message)), StatusCode::OK)
+                }
+                Err(response) => *response,
+            }
+        }
+        (&Method::PUT, ["servicePrincipals", sp, "synchronization", "jobs", job, "schema"]) => {
+            match parse::<Value>(body) {
+                Ok(schema) => result(tenant.change_job(sp, job, |j| j.schema = schema), StatusCode::OK),
+                Err(response) => *response,
+            }
+        }
+        (&Method::DELETE, ["servicePrincipals", sp, "synchronization", "jobs", job]) => {
+            result(tenant.delete_job_out_of_band(sp, job).map(|()| Value::Null), StatusCode::OK)
+        }
         (&Method::GET, ["emulated-tenants"]) => {
             let tenants: Vec<_> = service.tenants.iter().map(|t| &t.config).collect();
             plain_json(StatusCode::OK, &json!({"tenants": tenants}))

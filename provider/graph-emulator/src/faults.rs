@@ -36,6 +36,10 @@ pub struct Faults {
     pub malformed: Vec<MalformedFault>,
     /// Apply latency, throttling, server errors and resets to the token endpoint too.
     pub apply_to_token_endpoint: bool,
+    /// For this many milliseconds after a template instantiate, the new service principal is not replicated yet:
+    /// `GET /servicePrincipals/{id}` and every request under it (synchronization, `appRoleAssignedTo`) answer 404,
+    /// and listings leave it out (graph-sync-and-mto.md A.1).
+    pub service_principal_lag_ms: u64,
 }
 
 impl Faults {

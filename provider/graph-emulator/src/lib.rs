@@ -47,6 +47,7 @@ mod server;
 mod service;
 mod stats;
 mod store;
+mod sync_schema;
 mod tenant;
 mod tls;
 
@@ -562,5 +563,59 @@ impl<'a> TenantHandle<'a> {
     /// One identity-sync policy's stored JSON.
     pub fn identity_sync(&self, tenant_id: &str) -> Option<Value> {
         self.tenant.identity_sync(tenant_id)
+    }
+
+    /// Users, groups, applications, service principals, synchronization (secrets in clear, jobs with their
+    /// schemas) and app role assignments: `{"users":{id:..},"groups","applications","servicePrincipals",
+    /// "synchronization":{spId:{"secrets":[{"key","value"}],"jobs":{jobId:{"job","schema"}}}},
+    /// "appRoleAssignedTo":{spId:[..]}}`.
+    pub fn objects(&self) -> Value {
+        self.tenant.objects_json()
+    }
+
+    /// One synchronization job as stored, if it exists.
+    pub fn synchronization_job(&self, service_principal_id: &str, job_id: &str) -> Option<Value> {
+        self.tenant.change_job(service_principal_id, job_id, |_| {}).ok()
+    }
+
+    /// A job's schema as stored, if the job exists.
+    pub fn synchronization_schema(&self, service_principal_id: &str, job_id: &str) -> Option<Value> {
+        let mut schema = None;
+        self.tenant.change_job(service_principal_id, job_id, |job| schema = Some(job.schema.clone())).ok()?;
+        schema
+    }
+
+    /// Replaces a job's schema out of band, without validation (an edit in the portal's schema editor).
+    pub fn set_synchronization_schema(
+        &self,
+        service_principal_id: &str,
+        job_id: &str,
+        schema: Value,
+    ) -> anyhow::Result<()> {
+        self.tenant.change_job(service_principal_id, job_id, |job| job.schema = schema).map(|_| ())
+    }
+
+    /// Pauses a job out of band (an administrator in the portal).
+    pub fn pause_synchronization_job(&self, service_principal_id: &str, job_id: &str) -> anyhow::Result<Value> {
+        self.tenant.change_job(service_principal_id, job_id, crate::objects::Job::pause)
+    }
+
+    /// Puts a job in quarantine out of band, as the provisioning service does after critical errors; `reason` is a
+    /// `quarantineReason` member (for example `EncounteredQuarantineException`).
+    pub fn quarantine_synchronization_job(
+        &self,
+        service_principal_id: &str,
+        job_id: &str,
+        reason: &str,
+        message: &str,
+    ) -> anyhow::Result<Value> {
+        self.tenant.change_job(service_principal_id, job_id, |job| {
+            job.quarantine(reason, "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", message);
+        })
+    }
+
+    /// Deletes a job out of band.
+    pub fn delete_synchronization_job(&self, service_principal_id: &str, job_id: &str) -> anyhow::Result<()> {
+        self.tenant.delete_job_out_of_band(service_principal_id, job_id)
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Objects are stored as JSON maps shaped like Graph's, with every property present, keyed by lowercase id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -15,6 +16,51 @@ use crate::store::Object;
 pub(crate) struct Objects {
     pub(crate) users: BTreeMap<String, Object>,
     pub(crate) groups: BTreeMap<String, Object>,
+    /// Applications by object id.
+    pub(crate) applications: BTreeMap<String, Object>,
+    /// Service principals by object id.
+    pub(crate) service_principals: BTreeMap<String, Object>,
+    /// When a new service principal becomes visible to reads (the replication-lag fault); absent = visible.
+    pub(crate) visible_at: HashMap<String, Instant>,
+    /// Synchronization (secrets and jobs) by service principal id.
+    pub(crate) synchronization: BTreeMap<String, Synchronization>,
+    /// `appRoleAssignedTo` by service principal id, in creation order.
+    pub(crate) assignments: BTreeMap<String, Vec<Object>>,
+}
+
+/// A service principal's `synchronization`: its secrets and jobs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Synchronization {
+    /// Secrets in the order they were first saved.
+    pub(crate) secrets: Vec<(String, String)>,
+    pub(crate) jobs: BTreeMap<String, Job>,
+}
+
+/// A synchronization job and its schema.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Job {
+    pub(crate) job: Object,
+    pub(crate) schema: Value,
+}
+
+impl Objects {
+    /// Whether a service principal exists and is replicated (visible to reads).
+    pub(crate) fn service_principal_visible(&self, id: &str) -> bool {
+        self.service_principals.contains_key(id) && self.visible_at.get(id).is_none_or(|at| Instant::now() >= *at)
+    }
+
+    /// Removes a service principal with its synchronization and assignments (assignments *of* its principals stay).
+    pub(crate) fn remove_service_principal(&mut self, id: &str) -> Option<Object> {
+        self.visible_at.remove(id);
+        self.synchronization.remove(id);
+        self.assignments.remove(id);
+        self.service_principals.remove(id)
+    }
+
+    /// The job `job_id` of service principal `sp`.
+    pub(crate) fn job_mut(&mut self, sp: &str, job_id: &str) -> Option<&mut Job> {
+        self.synchronization.get_mut(sp).and_then(|s| s.jobs.get_mut(job_id))
+    }
 }
 
 fn object(value: Value) -> Object {
@@ -82,7 +128,98 @@ impl Objects {
             .map(|u| (u.id.clone(), new_user(&u.id, &u.display_name, &tenant.default_domain_name)))
             .collect();
         let groups = tenant.groups.iter().map(|g| (g.id.clone(), new_group(&g.id, &g.display_name))).collect();
-        Objects { users, groups }
+        Objects { users, groups, ..Objects::default() }
+    }
+}
+
+/// `0001-01-01T00:00:00Z`: Graph's "never" for non-nullable timestamps.
+pub(crate) const NEVER: &str = "0001-01-01T00:00:00Z";
+
+/// Now, as Graph writes timestamps.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// A new job as `POST .../synchronization/jobs` creates it (A.3): disabled, status `Paused`.
+pub(crate) fn new_job(id: &str, template_id: &str, settings: Value) -> Object {
+    object(json!({
+        "id": id,
+        "templateId": template_id,
+        "schedule": {"expiration": null, "interval": "PT40M", "state": "Disabled"},
+        "status": {
+            "code": "Paused",
+            "countSuccessiveCompleteFailures": 0,
+            "escrowsPruned": false,
+            "lastExecution": null,
+            "lastSuccessfulExecution": null,
+            "lastSuccessfulExecutionWithExports": null,
+            "progress": [],
+            "quarantine": null,
+            "steadyStateFirstAchievedTime": NEVER,
+            "steadyStateLastAchievedTime": NEVER,
+            "synchronizedEntryCountByType": [],
+            "troubleshootingUrl": null,
+        },
+        "synchronizationJobSettings": settings,
+    }))
+}
+
+fn set_path(job: &mut Object, section: &str, name: &str, value: Value) {
+    if let Some(Value::Object(inner)) = job.get_mut(section) {
+        inner.insert(name.to_owned(), value);
+    }
+}
+
+impl Job {
+    /// `start` (A.6): the schedule becomes active, a quarantine is cleared, and the job has not run yet.
+    pub(crate) fn start(&mut self) {
+        set_path(&mut self.job, "schedule", "state", json!("Active"));
+        set_path(&mut self.job, "status", "code", json!("NotRun"));
+        set_path(&mut self.job, "status", "quarantine", Value::Null);
+        set_path(&mut self.job, "status", "troubleshootingUrl", json!(""));
+        // What the documentation shows right after start (A.3, S-CTS-GRAPH step 13).
+        let execution = json!({
+            "activityIdentifier": null, "countEntitled": 0, "countEntitledForProvisioning": 0, "countEscrowed": 0,
+            "countEscrowedRaw": 0, "countExported": 0, "countExports": 0, "countImported": 0,
+            "countImportedDeltas": 0, "countImportedReferenceDeltas": 0,
+            "error": {"code": "None", "message": "", "tenantActionable": false},
+            "state": "Failed", "timeBegan": NEVER, "timeEnded": NEVER,
+        });
+        set_path(&mut self.job, "status", "lastExecution", execution);
+    }
+
+    /// `pause` (A.6): state is kept, the schedule and status show `Paused`.
+    pub(crate) fn pause(&mut self) {
+        set_path(&mut self.job, "schedule", "state", json!("Paused"));
+        set_path(&mut self.job, "status", "code", json!("Paused"));
+    }
+
+    /// Clears a quarantine (`restart` with `QuarantineState`): an active job goes back to "not run yet".
+    pub(crate) fn clear_quarantine(&mut self) {
+        let active = self.job.get("schedule").and_then(|s| s.get("state")) == Some(&json!("Active"));
+        set_path(&mut self.job, "status", "quarantine", Value::Null);
+        if active {
+            set_path(&mut self.job, "status", "code", json!("NotRun"));
+        }
+    }
+
+    /// Puts the job in quarantine (A.3 `synchronizationQuarantine`), as the service does after critical errors.
+    pub(crate) fn quarantine(&mut self, reason: &str, code: &str, message: &str) {
+        let now = now_rfc3339();
+        set_path(&mut self.job, "status", "code", json!("Quarantine"));
+        set_path(
+            &mut self.job,
+            "status",
+            "quarantine",
+            json!({
+                "currentBegan": now,
+                "error": {"code": code, "message": message, "tenantActionable": true},
+                "nextAttempt": now,
+                "reason": reason,
+                "seriesBegan": now,
+                "seriesCount": 1,
+            }),
+        );
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) struct EnumType {
 pub(crate) enum Kind {
     Bool,
     String,
+    /// `Edm.Int32` / `Edm.Int64`: a JSON integer.
+    Int,
     Enum(&'static EnumType),
     /// A flags enum, sent as a comma-separated list of members (`templateApplicationLevel`).
     Flags(&'static EnumType),
@@ -319,6 +321,11 @@ fn read_value(value: &Value, property: &Property, kind: &Kind, strictness: Stric
             Value::Object(_) | Value::Array(_) => Err(unexpected_node(value, Some(name), "PrimitiveValue")),
             _ => Err(wrong_literal(value, "Edm.String")),
         },
+        Kind::Int => match value {
+            Value::Number(n) if n.is_i64() => Ok(value.clone()),
+            Value::Object(_) | Value::Array(_) => Err(unexpected_node(value, Some(name), "PrimitiveValue")),
+            _ => Err(wrong_literal(value, "Edm.Int32")),
+        },
         Kind::Enum(enumeration) => match value {
             Value::String(member) => {
                 if strictness.enum_members && !enumeration.members.contains(&member.as_str()) {
@@ -408,6 +415,7 @@ fn edm_name(kind: &Kind) -> String {
     match kind {
         Kind::Bool => "Edm.Boolean".to_owned(),
         Kind::String => "Edm.String".to_owned(),
+        Kind::Int => "Edm.Int32".to_owned(),
         Kind::Enum(e) | Kind::Flags(e) => e.name.to_owned(),
         Kind::Complex(c) => c.name.to_owned(),
         Kind::Collection(inner) => format!("Collection({})", edm_name(inner)),

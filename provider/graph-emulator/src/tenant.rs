@@ -278,3 +278,68 @@ impl Service {
         }
     }
 }
+
+/// Out-of-band access to directory objects and synchronization jobs (tests simulate changes made in the portal, and
+/// what the provisioning service does on its own).
+impl Tenant {
+    /// Applications, service principals, synchronization and app role assignments as one JSON document.
+    pub(crate) fn objects_json(&self) -> Value {
+        let objects = self.objects();
+        let map = |items: &std::collections::BTreeMap<String, Object>| -> Value {
+            Value::Object(items.iter().map(|(k, v)| (k.clone(), Value::Object(v.clone()))).collect())
+        };
+        let synchronization: serde_json::Map<String, Value> = objects
+            .synchronization
+            .iter()
+            .map(|(sp, sync)| {
+                let secrets: Vec<Value> =
+                    sync.secrets.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect();
+                let jobs: serde_json::Map<String, Value> = sync
+                    .jobs
+                    .iter()
+                    .map(|(id, job)| (id.clone(), serde_json::json!({"job": job.job, "schema": job.schema})))
+                    .collect();
+                (sp.clone(), serde_json::json!({"secrets": secrets, "jobs": jobs}))
+            })
+            .collect();
+        let assignments: serde_json::Map<String, Value> = objects
+            .assignments
+            .iter()
+            .map(|(sp, list)| (sp.clone(), Value::Array(list.iter().cloned().map(Value::Object).collect())))
+            .collect();
+        serde_json::json!({
+            "users": map(&objects.users),
+            "groups": map(&objects.groups),
+            "applications": map(&objects.applications),
+            "servicePrincipals": map(&objects.service_principals),
+            "synchronization": synchronization,
+            "appRoleAssignedTo": assignments,
+        })
+    }
+
+    /// Changes a job out of band; returns the job as stored.
+    pub(crate) fn change_job(
+        &self,
+        sp: &str,
+        job: &str,
+        change: impl FnOnce(&mut crate::objects::Job),
+    ) -> anyhow::Result<Value> {
+        let mut objects = self.objects();
+        let stored = objects
+            .job_mut(&sp.to_ascii_lowercase(), job)
+            .ok_or_else(|| anyhow::anyhow!("no synchronization job {job} on service principal {sp}"))?;
+        change(stored);
+        Ok(Value::Object(stored.job.clone()))
+    }
+
+    /// Deletes a job out of band.
+    pub(crate) fn delete_job_out_of_band(&self, sp: &str, job: &str) -> anyhow::Result<()> {
+        let mut objects = self.objects();
+        objects
+            .synchronization
+            .get_mut(&sp.to_ascii_lowercase())
+            .and_then(|s| s.jobs.remove(job))
+            .map(|_| ())
+            .ok_or_else(|| anyhow::anyhow!("no synchronization job {job} on service principal {sp}"))
+    }
+}
