@@ -564,3 +564,35 @@ async fn the_admin_surface_pauses_quarantines_edits_and_deletes_jobs() {
     assert_eq!(h.get(&graph_job).await.status, 404);
     assert_eq!(h.http.delete(admin("")).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn listings_support_select_filter_and_paging() {
+    let h = Harness::default().await;
+    for name in ["One", "Two", "Three"] {
+        instantiate(&h, name).await;
+    }
+    let filtered = h
+        .get(&format!("/v1.0/servicePrincipals?$filter=applicationTemplateId eq '{TEMPLATE}'&$select=id,appRoles,displayName&$top=2&$count=true"))
+        .await;
+    assert_eq!(filtered.status, 200, "{}", filtered.text);
+    assert_eq!(filtered.json["@odata.count"], 3);
+    let page = filtered.json["value"].as_array().unwrap();
+    assert_eq!(page.len(), 2);
+    let keys: Vec<&String> = page[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["appRoles", "displayName", "id"]);
+    let next = filtered.json["@odata.nextLink"].as_str().unwrap();
+    let rest = h.get(next.strip_prefix(h.emulator.endpoint()).unwrap()).await;
+    assert_eq!(rest.json["value"].as_array().unwrap().len(), 1);
+    assert!(rest.json.get("@odata.nextLink").is_none());
+
+    let by_name = h.get("/v1.0/servicePrincipals?$filter=displayName eq 'Two'").await;
+    assert_eq!(by_name.json["value"].as_array().unwrap().len(), 1);
+    let none = h.get("/v1.0/servicePrincipals?$filter=applicationTemplateId eq 'other'").await;
+    assert_eq!(none.json["value"], json!([]));
+    assert_eq!(h.get("/v1.0/servicePrincipals?$filter=tags eq 'x'").await.error_code(), "Request_UnsupportedQuery");
+    assert_eq!(h.get("/v1.0/servicePrincipals?$select=bogus").await.status, 400);
+    assert_eq!(h.get("/v1.0/servicePrincipals?$expand=owners").await.status, 400);
+    let user = h.get(&format!("/v1.0/users/{ADELE}?$select=displayName")).await;
+    assert_eq!(user.json["displayName"], "Adele Vance");
+    assert!(user.json.get("mail").is_none());
+}
