@@ -596,3 +596,47 @@ async fn listings_support_select_filter_and_paging() {
     assert_eq!(user.json["displayName"], "Adele Vance");
     assert!(user.json.get("mail").is_none());
 }
+
+#[tokio::test]
+async fn cycles_users_and_groups_can_be_added_out_of_band_and_reset_forgets_everything() {
+    let h = Harness::default().await;
+    let tenant = h.emulator.first_tenant();
+    let nancy = "a5e40000-0001-4000-8000-0000000000aa";
+    tenant.add_user(nancy, "Nancy Davolio").unwrap();
+    tenant.add_group("96a00000-0001-4000-8000-0000000000aa", "Marketing").unwrap();
+    assert!(tenant.add_user("nope", "X").is_err());
+    assert_eq!(h.get(&format!("/v1.0/users/{nancy}")).await.json["mail"], "nancy.davolio@emulator.onmicrosoft.com");
+    let config = instantiate(&h, "Fabrikam").await;
+    let assigned = h
+        .post(
+            &format!("/v1.0/servicePrincipals/{}/appRoleAssignedTo", config.sp),
+            &json!({"principalId": nancy, "resourceId": config.sp, "appRoleId": config.role}),
+        )
+        .await;
+    assert_eq!(assigned.status, 201);
+
+    let job = create_job(&h, &config.sp).await;
+    assert!(
+        tenant.complete_synchronization_cycle(&config.sp, &job).is_err(),
+        "a job that is not started runs no cycle"
+    );
+    h.post(&format!("{}/{job}/start", jobs(&config.sp)), &json!({})).await;
+    tenant.complete_synchronization_cycle(&config.sp, &job).unwrap();
+    let read = h.get(&format!("{}/{job}", jobs(&config.sp))).await;
+    assert_eq!(read.json["status"]["code"], "Active");
+    assert_eq!(read.json["status"]["lastSuccessfulExecution"]["state"], "Succeeded");
+    assert_eq!(read.json["status"]["lastExecution"]["countEntitled"], 1);
+    assert_ne!(read.json["status"]["steadyStateFirstAchievedTime"], "0001-01-01T00:00:00Z");
+    let admin =
+        format!("{}/_emulator/servicePrincipals/{}/synchronization/jobs/{job}/cycle", h.emulator.endpoint(), config.sp);
+    assert_eq!(h.http.post(admin).send().await.unwrap().status(), 200);
+    let group = json!({"id": "96a00000-0001-4000-8000-0000000000bb", "display_name": "Finance"});
+    let added = h.http.post(format!("{}/_emulator/groups", h.emulator.endpoint())).json(&group).send().await.unwrap();
+    assert_eq!(added.status(), 201);
+    assert_eq!(h.get("/v1.0/groups/96a00000-0001-4000-8000-0000000000bb").await.json["displayName"], "Finance");
+
+    h.emulator.reset();
+    assert_eq!(h.get("/v1.0/servicePrincipals").await.json["value"], json!([]));
+    assert_eq!(h.get(&format!("/v1.0/users/{nancy}")).await.status, 404);
+    assert_eq!(h.get("/v1.0/users").await.json["value"].as_array().unwrap().len(), 3);
+}
