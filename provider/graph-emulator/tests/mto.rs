@@ -376,6 +376,10 @@ async fn a_template_at_level_none_is_not_applied_but_configurations_are_still_cr
     let body = json!({"automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": true}, "templateApplicationLevel": ""});
     assert_eq!(o.call(0, Method::PATCH, PARTNER_TEMPLATE, Some(body)).await.status, 204);
     assert_eq!(o.get(0, PARTNER_TEMPLATE).await.json["templateApplicationLevel"], "none");
+    let miscased = o.call(0, Method::PATCH, PARTNER_TEMPLATE, Some(json!({"InboundTrust": null}))).await;
+    assert_eq!(miscased.error_message(), "Invalid property 'InboundTrust'.");
+    let unknown_level = o.call(0, Method::PATCH, SYNC_TEMPLATE, Some(json!({"templateApplicationLevel": "all"}))).await;
+    assert_eq!(unknown_level.status, 400);
     let reordered = json!({"templateApplicationLevel": "existingPartners,newPartners"});
     assert_eq!(o.call(1, Method::PATCH, SYNC_TEMPLATE, Some(reordered)).await.status, 204);
     assert_eq!(o.get(1, SYNC_TEMPLATE).await.json["templateApplicationLevel"], "newPartners,existingPartners");
