@@ -532,7 +532,7 @@ impl Service {
 
     fn patch_policy(&self, request: &GraphRequest) -> Result<GraphResponse, GraphError> {
         let mut body = self.read_body(request, &schema::POLICY)?;
-        self.read_only(&mut body, &["id"])?;
+        self.read_only(&mut body, &["id", "deletedDateTime"])?;
         rules::check_policy(&body, &lock(&self.behaviour).rules)?;
         self.write(|state, _| {
             for (name, value) in &body {
