@@ -153,7 +153,8 @@ fn flags_enums_are_flags_on_both_sides() {
 #[test]
 fn every_served_root_is_an_extracted_root() {
     let document = extract();
-    let roots: BTreeSet<&str> = document["rootTypes"].as_array().expect("roots").iter().filter_map(Value::as_str).collect();
+    let roots: BTreeSet<&str> =
+        document["rootTypes"].as_array().expect("roots").iter().filter_map(Value::as_str).collect();
     let served: BTreeSet<&str> = served_roots().iter().map(|t| t.name).collect();
     assert_eq!(served, roots);
 }

@@ -83,13 +83,14 @@ fn extract_from_roots(csdl: &str, commit: &str, roots: &[&str]) -> Result<String
                     if let Some(local) = element.strip_prefix("microsoft.graph.") {
                         pending.push(local.to_owned());
                     } else if !element.starts_with("Edm.") {
-                        return Err(format!("{name}.{} has a type outside {NAMESPACE}: {}", property.name, property.ty));
+                        return Err(format!(
+                            "{name}.{} has a type outside {NAMESPACE}: {}",
+                            property.name, property.ty
+                        ));
                     }
                 }
-                let properties: Vec<Value> = properties
-                    .iter()
-                    .map(|p| json!({"name": p.name, "type": p.ty, "nullable": p.nullable}))
-                    .collect();
+                let properties: Vec<Value> =
+                    properties.iter().map(|p| json!({"name": p.name, "type": p.ty, "nullable": p.nullable})).collect();
                 json!({"kind": kind, "properties": properties, "navigationProperties": navigation})
             }
         };
@@ -267,10 +268,28 @@ mod tests {
         let names: Vec<&str> = document["types"].as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             names,
-            vec!["microsoft.graph.color", "microsoft.graph.level", "microsoft.graph.specialPaint", "microsoft.graph.thing"]
+            vec![
+                "microsoft.graph.color",
+                "microsoft.graph.level",
+                "microsoft.graph.specialPaint",
+                "microsoft.graph.thing"
+            ]
         );
         assert_eq!(document["types"]["microsoft.graph.thing"]["navigationProperties"], json!(["parts"]));
         assert_eq!(document["types"]["microsoft.graph.color"]["members"], json!(["red", "unknownFutureValue"]));
+    }
+
+    #[test]
+    fn the_committed_extract_records_its_source_and_the_current_roots() {
+        let path = crate::workspace_root().join(EXTRACT_PATH);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let document: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(document["source"]["repository"], SOURCE_REPOSITORY);
+        assert_eq!(document["source"]["path"], SOURCE_PATH);
+        let commit = document["source"]["commit"].as_str().unwrap_or_default();
+        assert!(commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()), "commit: {commit}");
+        let roots: Vec<String> = ROOT_TYPES.iter().map(|t| format!("{NAMESPACE}.{t}")).collect();
+        assert_eq!(document["rootTypes"], json!(roots), "ROOT_TYPES changed: rerun `cargo xtask csdl`");
     }
 
     #[test]
