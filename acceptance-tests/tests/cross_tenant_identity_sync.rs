@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use acceptance_tests::entra::{EmulatorEnv, tenants};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
+use entra_graph_emulator::Faults;
 use serde_json::{Value as Json, json};
 
 const SYNC: &str = "entra_cross_tenant_identity_sync.contoso";
@@ -172,11 +173,13 @@ fn changing_the_tenant_replaces_and_case_does_not() {
         .run();
 }
 
-#[test]
-fn creating_an_existing_policy_says_how_to_import_it() {
+/// Someone else's policy is never overwritten by a create, under either reading of Graph's PUT: create-only (a
+/// second PUT gets 409) or upsert (the metadata declares `UpdateMethod = PUT`, so a PUT could replace it with 204).
+fn an_existing_policy_is_refused_with_how_to_import_it(put_upserts: bool) {
     let env = EmulatorEnv::start();
     env.emulator().create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
     env.emulator().put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
+    env.emulator().set_faults(Faults { identity_sync_put_upserts: put_upserts, ..Faults::none() });
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"fabrikam\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
         tenants::FABRIKAM
@@ -194,7 +197,19 @@ fn creating_an_existing_policy_says_how_to_import_it() {
             .on_apply(),
         )
         .run();
-    assert_eq!(env.identity_sync(tenants::FABRIKAM).unwrap()["displayName"], "Fabrikam", "untouched");
+    let policy = env.identity_sync(tenants::FABRIKAM).unwrap();
+    assert_eq!(policy["displayName"], "Fabrikam", "untouched");
+    assert_eq!(policy["userSyncInbound"], Json::Null, "untouched");
+}
+
+#[test]
+fn creating_an_existing_policy_says_how_to_import_it() {
+    an_existing_policy_is_refused_with_how_to_import_it(false);
+}
+
+#[test]
+fn creating_an_existing_policy_says_how_to_import_it_when_put_would_replace_it() {
+    an_existing_policy_is_refused_with_how_to_import_it(true);
 }
 
 #[test]
