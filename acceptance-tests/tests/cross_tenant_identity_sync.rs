@@ -255,3 +255,42 @@ fn invalid_tenant_ids_fail_at_validate_without_writes() {
         .run();
     env.assert_no_writes_since(before, "invalid identity-sync configurations");
 }
+
+/// A role that may read partners "excluding identity synchronization settings" gets 403 for
+/// `$expand=identitySynchronization`: partner plans still work (the listing goes without the expansion), the
+/// identity sync resource reads through its own endpoint, and drift still shows.
+#[test]
+fn plans_work_when_graph_refuses_to_expand_identity_synchronization() {
+    let env = Arc::new(EmulatorEnv::start());
+    env.emulator().set_faults(Faults { refuse_identity_sync_expand: true, ..Faults::none() });
+    let (e1, e2) = (env.clone(), env.clone());
+    let config = config(tenants::CONTOSO, ALLOWED);
+    env.harness()
+        .test_case()
+        .step(
+            Step::config(config.clone())
+                .check(StateCheck::attr(SYNC, "display_name", "Contoso"))
+                .check(StateCheck::attr(PARTNER, "automatic_user_consent_settings.inbound_allowed", true)),
+        )
+        .step(Step::run(move |_| {
+            let stats = e1.stats();
+            assert!(stats.errors_by_status.get(&403).is_some_and(|n| *n > 0), "the expansion was refused: {stats:?}");
+            assert!(
+                stats.count("GET /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization") > 0,
+                "the policy was read through its own endpoint"
+            );
+            e1.emulator().patch_identity_sync(tenants::CONTOSO, json!({"displayName": "Renamed"})).unwrap();
+        }))
+        .step(
+            Step::plan_only(config)
+                .plan_check(PlanCheck::actions(SYNC, &["update"]))
+                .plan_check(PlanCheck::actions(PARTNER, &["no-op"]))
+                .plan_check(PlanCheck::after(SYNC, "display_name", "Contoso")),
+        )
+        .step(Step::import(PARTNER).config(format!(
+            "resource \"entra_cross_tenant_partner\" \"contoso\" {{\n  tenant_id = \"{}\"\n  automatic_user_consent_settings = {{\n    inbound_allowed = true\n  }}\n}}\n",
+            tenants::CONTOSO
+        )))
+        .run();
+    assert!(e2.stats().count("GET /policies/crossTenantAccessPolicy/partners") > 0);
+}
