@@ -782,3 +782,52 @@ fn import_ids_that_name_no_tenant_are_clear_errors() {
     assert!(workdir.state().addresses().is_empty());
     assert_eq!(env.writes(), 0);
 }
+
+/// Graph's metadata declares `crossTenantAccessPolicyTarget.target` and `.targetType` nullable, so a real tenant
+/// may hold a target with nulls (issue 15 item 1). Importing such a partner and planning must neither fail nor
+/// retry: the null target reads into the state and shows as drift against a configuration without it.
+#[test]
+fn a_partner_holding_a_target_with_nulls_imports_and_plans_as_drift() {
+    let env = EmulatorEnv::start();
+    env.emulator()
+        .create_partner(json!({
+            "tenantId": tenants::OSTTRA,
+            "b2bCollaborationInbound": {
+                "usersAndGroups": {
+                    "accessType": "allowed",
+                    "targets": [{"target": GROUP, "targetType": "group"}, {"target": null, "targetType": null}]
+                },
+                "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+            }
+        }))
+        .unwrap();
+    let body = format!(
+        r#"
+  b2b_collaboration_inbound = {{
+    users_and_groups = {{
+      access_type = "allowed"
+      targets     = [{{ target = "{GROUP}", target_type = "group" }}]
+    }}
+    applications = {{
+      access_type = "allowed"
+      targets     = [{{ target = "AllApplications", target_type = "application" }}]
+    }}
+  }}
+"#
+    );
+    let address = ADDRESS;
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&partner(tenants::OSTTRA, &body));
+    let started = std::time::Instant::now();
+    let import = workdir.import(address, tenants::OSTTRA);
+    assert!(import.success(), "import of a partner with a null target:\n{import}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "no retries of a well-formed body: {import}");
+    let (output, plan) = workdir.plan(&[]);
+    let plan = plan.unwrap_or_else(|| panic!("plan after import:\n{output}"));
+    assert_eq!(plan.actions(address), ["update"], "the null target shows as drift:\n{output}");
+    let change = plan.change(address).expect("a change");
+    let before = &change["before"]["b2b_collaboration_inbound"]["users_and_groups"]["targets"];
+    assert_eq!(before.as_array().map(Vec::len), Some(2), "both targets read into the state: {before}");
+    assert_eq!(env.writes(), 0);
+}
