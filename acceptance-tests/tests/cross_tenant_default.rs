@@ -508,3 +508,31 @@ resource "entra_cross_tenant_default" "this" {{
         .run();
     env.assert_no_writes_since(writes, "a target only known at apply and invalid");
 }
+
+/// The issue-15 scenario: `terraform plan -generate-config-out` writes Microsoft's default configuration out in full
+/// (B2B direct connect outbound blocks every user and application); planning that configuration warns about
+/// nothing, not once and not twice.
+#[test]
+fn microsofts_defaults_written_out_by_generate_config_out_plan_without_warnings() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config("import {\n  to = entra_cross_tenant_default.this\n  id = \"default\"\n}\n");
+    workdir.init();
+    let generated =
+        workdir.terraform(&["plan", "-input=false", "-no-color", "-lock=false", "-generate-config-out=generated.tf"]);
+    assert!(generated.success(), "{generated}");
+    let hcl = std::fs::read_to_string(workdir.path().join("generated.tf")).expect("generated.tf");
+    assert!(hcl.contains("b2b_direct_connect_outbound"), "the default is written out in full:\n{hcl}");
+    // Terraform's own "Config generation is experimental" is the only warning.
+    let text = generated.combined();
+    assert_eq!(
+        text.matches("Warning:").count(),
+        text.matches("Warning: Config generation is experimental").count(),
+        "{generated}"
+    );
+    let (output, plan) = workdir.plan(&[]);
+    assert!(plan.is_some(), "{output}");
+    assert!(!output.combined().contains("Warning:"), "Microsoft's defaults warn about nothing:\n{output}");
+    assert_eq!(env.writes(), 0);
+}
