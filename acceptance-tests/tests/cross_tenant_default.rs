@@ -344,42 +344,49 @@ fn guid_targets_keep_the_spelling_of_the_configuration() {
         .run();
 }
 
+/// Some users go outbound (only one group is blocked) while every application is blocked: the Rights Management
+/// Services warning fires, once; blocking everyone as well (Microsoft's own default for B2B direct connect) does not
+/// warn.
 #[test]
-fn blocking_the_rights_management_services_app_outbound_warns() {
+fn blocking_every_application_for_users_who_go_outbound_warns() {
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.harness();
-    let blocked = config(
-        r#"
-  b2b_collaboration_outbound = {
-    users_and_groups = {
+    let outbound = |users: &str| {
+        config(&format!(
+            r#"
+  b2b_collaboration_outbound = {{
+    users_and_groups = {{
       access_type = "blocked"
-      targets     = [{ target = "AllUsers", target_type = "user" }]
-    }
-    applications = {
+      targets     = [{{ target = "{users}", target_type = "{}" }}]
+    }}
+    applications = {{
       access_type = "blocked"
-      targets     = [{ target = "AllApplications", target_type = "application" }]
-    }
-  }
+      targets     = [{{ target = "AllApplications", target_type = "application" }}]
+    }}
+  }}
 "#,
-    );
+            if users == "AllUsers" { "user" } else { "group" }
+        ))
+    };
+    let some_blocked = outbound("6f546279-4da5-4b53-a095-09ea0cef9971");
+    let all_blocked = outbound("AllUsers");
     harness
         .test_case()
-        .step(Step::run({
-            let blocked = blocked.clone();
-            move |workdir| {
-                workdir.write_config(&blocked);
-                let (output, plan) = workdir.plan(&[]);
-                assert!(plan.is_some(), "a warning does not stop the plan: {output}");
-                let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
-                assert!(
-                    text.contains("Warning: Encrypted mail and documents from the partner will be unreadable"),
-                    "{output}"
-                );
-                assert!(text.contains("00000012-0000-0000-c000-000000000000"), "{output}");
-                assert!(text.contains("b2b_collaboration_outbound.applications"), "{output}");
-            }
+        .step(Step::run(move |workdir| {
+            workdir.write_config(&some_blocked);
+            let (output, plan) = workdir.plan(&[]);
+            assert!(plan.is_some(), "a warning does not stop the plan: {output}");
+            let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+            let warning = "Warning: Encrypted mail and documents from the partner will be unreadable";
+            assert_eq!(text.matches(warning).count(), 1, "{output}");
+            assert!(text.contains("00000012-0000-0000-c000-000000000000"), "{output}");
+            assert!(text.contains("b2b_collaboration_outbound.applications blocks all applications"), "{output}");
+            workdir.write_config(&all_blocked);
+            let (output, plan) = workdir.plan(&[]);
+            assert!(plan.is_some(), "{output}");
+            assert!(!output.combined().contains("Warning:"), "nobody goes outbound, no warning: {output}");
         }))
-        .step(Step::config(blocked).check(StateCheck::attr(ADDRESS, "is_service_default", false)))
+        .step(Step::config(outbound("AllUsers")).check(StateCheck::attr(ADDRESS, "is_service_default", false)))
         .run();
 }
 
@@ -500,4 +507,32 @@ resource "entra_cross_tenant_default" "this" {{
         .step(Step::config(helper))
         .run();
     env.assert_no_writes_since(writes, "a target only known at apply and invalid");
+}
+
+/// The issue-15 scenario: `terraform plan -generate-config-out` writes Microsoft's default configuration out in full
+/// (B2B direct connect outbound blocks every user and application); planning that configuration warns about
+/// nothing, not once and not twice.
+#[test]
+fn microsofts_defaults_written_out_by_generate_config_out_plan_without_warnings() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config("import {\n  to = entra_cross_tenant_default.this\n  id = \"default\"\n}\n");
+    workdir.init();
+    let generated =
+        workdir.terraform(&["plan", "-input=false", "-no-color", "-lock=false", "-generate-config-out=generated.tf"]);
+    assert!(generated.success(), "{generated}");
+    let hcl = std::fs::read_to_string(workdir.path().join("generated.tf")).expect("generated.tf");
+    assert!(hcl.contains("b2b_direct_connect_outbound"), "the default is written out in full:\n{hcl}");
+    // Terraform's own "Config generation is experimental" is the only warning.
+    let text = generated.combined();
+    assert_eq!(
+        text.matches("Warning:").count(),
+        text.matches("Warning: Config generation is experimental").count(),
+        "{generated}"
+    );
+    let (output, plan) = workdir.plan(&[]);
+    assert!(plan.is_some(), "{output}");
+    assert!(!output.combined().contains("Warning:"), "Microsoft's defaults warn about nothing:\n{output}");
+    assert_eq!(env.writes(), 0);
 }

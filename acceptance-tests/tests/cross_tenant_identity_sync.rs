@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use acceptance_tests::entra::{EmulatorEnv, tenants};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
+use entra_graph_emulator::Faults;
 use serde_json::{Value as Json, json};
 
 const SYNC: &str = "entra_cross_tenant_identity_sync.contoso";
@@ -172,11 +173,13 @@ fn changing_the_tenant_replaces_and_case_does_not() {
         .run();
 }
 
-#[test]
-fn creating_an_existing_policy_says_how_to_import_it() {
+/// Someone else's policy is never overwritten by a create, under either reading of Graph's PUT: create-only (a
+/// second PUT gets 409) or upsert (the metadata declares `UpdateMethod = PUT`, so a PUT could replace it with 204).
+fn an_existing_policy_is_refused_with_how_to_import_it(put_upserts: bool) {
     let env = EmulatorEnv::start();
     env.emulator().create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
     env.emulator().put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
+    env.emulator().set_faults(Faults { identity_sync_put_upserts: put_upserts, ..Faults::none() });
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"fabrikam\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
         tenants::FABRIKAM
@@ -194,7 +197,19 @@ fn creating_an_existing_policy_says_how_to_import_it() {
             .on_apply(),
         )
         .run();
-    assert_eq!(env.identity_sync(tenants::FABRIKAM).unwrap()["displayName"], "Fabrikam", "untouched");
+    let policy = env.identity_sync(tenants::FABRIKAM).unwrap();
+    assert_eq!(policy["displayName"], "Fabrikam", "untouched");
+    assert_eq!(policy["userSyncInbound"], Json::Null, "untouched");
+}
+
+#[test]
+fn creating_an_existing_policy_says_how_to_import_it() {
+    an_existing_policy_is_refused_with_how_to_import_it(false);
+}
+
+#[test]
+fn creating_an_existing_policy_says_how_to_import_it_when_put_would_replace_it() {
+    an_existing_policy_is_refused_with_how_to_import_it(true);
 }
 
 #[test]
@@ -239,4 +254,43 @@ fn invalid_tenant_ids_fail_at_validate_without_writes() {
         )
         .run();
     env.assert_no_writes_since(before, "invalid identity-sync configurations");
+}
+
+/// A role that may read partners "excluding identity synchronization settings" gets 403 for
+/// `$expand=identitySynchronization`: partner plans still work (the listing goes without the expansion), the
+/// identity sync resource reads through its own endpoint, and drift still shows.
+#[test]
+fn plans_work_when_graph_refuses_to_expand_identity_synchronization() {
+    let env = Arc::new(EmulatorEnv::start());
+    env.emulator().set_faults(Faults { refuse_identity_sync_expand: true, ..Faults::none() });
+    let (e1, e2) = (env.clone(), env.clone());
+    let config = config(tenants::CONTOSO, ALLOWED);
+    env.harness()
+        .test_case()
+        .step(
+            Step::config(config.clone())
+                .check(StateCheck::attr(SYNC, "display_name", "Contoso"))
+                .check(StateCheck::attr(PARTNER, "automatic_user_consent_settings.inbound_allowed", true)),
+        )
+        .step(Step::run(move |_| {
+            let stats = e1.stats();
+            assert!(stats.errors_by_status.get(&403).is_some_and(|n| *n > 0), "the expansion was refused: {stats:?}");
+            assert!(
+                stats.count("GET /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization") > 0,
+                "the policy was read through its own endpoint"
+            );
+            e1.emulator().patch_identity_sync(tenants::CONTOSO, json!({"displayName": "Renamed"})).unwrap();
+        }))
+        .step(
+            Step::plan_only(config)
+                .plan_check(PlanCheck::actions(SYNC, &["update"]))
+                .plan_check(PlanCheck::actions(PARTNER, &["no-op"]))
+                .plan_check(PlanCheck::after(SYNC, "display_name", "Contoso")),
+        )
+        .step(Step::import(PARTNER).config(format!(
+            "resource \"entra_cross_tenant_partner\" \"contoso\" {{\n  tenant_id = \"{}\"\n  automatic_user_consent_settings = {{\n    inbound_allowed = true\n  }}\n}}\n",
+            tenants::CONTOSO
+        )))
+        .run();
+    assert!(e2.stats().count("GET /policies/crossTenantAccessPolicy/partners") > 0);
 }

@@ -637,44 +637,65 @@ fn plans_over_many_partners_share_one_listing() {
         .run();
 }
 
+/// One outbound B2B collaboration setting with these two parts.
+fn collaboration_outbound(users: &str, apps: &str) -> String {
+    format!("\n  b2b_collaboration_outbound = {{\n    users_and_groups = {users}\n    applications = {apps}\n  }}\n")
+}
+
+const RMS_WARNING: &str = "Warning: Encrypted mail and documents from the partner will be unreadable";
+
+/// The Rights Management Services warning (interface.md §6): it fires once where users can go outbound and the
+/// applications leave the app out; its advice, applied, validates and silences it; Microsoft's own default outbound
+/// settings written out explicitly (as `terraform plan -generate-config-out` writes them) never trigger it; and R1
+/// stays an error.
 #[test]
-fn rights_management_warning_and_r1_error_at_plan() {
+fn rights_management_warning_where_it_matters_its_advice_and_r1_at_plan() {
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let mut workdir = harness.workdir();
-    let blocked_outbound = r#"
-  b2b_collaboration_outbound = {
-    users_and_groups = {
-      access_type = "blocked"
-      targets     = [{ target = "AllUsers", target_type = "user" }]
-    }
-    applications = {
-      access_type = "blocked"
-      targets     = [{ target = "AllApplications", target_type = "application" }]
-    }
-  }
-"#;
-    workdir.write_config(&partner(tenants::OSTTRA, blocked_outbound));
-    let (output, plan) = workdir.plan(&[]);
-    assert!(plan.is_some(), "a warning does not fail the plan:\n{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("Warning: Encrypted mail and documents from the partner will be unreadable"), "{output}");
-    assert!(
-        text.contains("b2b_collaboration_outbound.applications")
-            && text.contains("00000012-0000-0000-c000-000000000000"),
-        "{output}"
-    );
+    let plan_text = |workdir: &mut acceptance_tests::WorkDir, body: &str| {
+        workdir.write_config(&partner(tenants::OSTTRA, body));
+        let (output, plan) = workdir.plan(&[]);
+        assert!(plan.is_some(), "a warning does not fail the plan:\n{output}");
+        output.combined().split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let all_users = r#"{ access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }"#;
 
-    let r1 = blocked_outbound.replacen(
-        "access_type = \"blocked\"\n      targets     = [{ target = \"AllApplications\"",
-        "access_type = \"allowed\"\n      targets     = [{ target = \"AllApplications\"",
-        1,
+    // Users allowed outbound, only Office 365 allowed: warned once, with a fix to copy.
+    let office_only =
+        r#"{ access_type = "allowed", targets = [{ target = "Office365", target_type = "application" }] }"#;
+    let text = plan_text(&mut workdir, &collaboration_outbound(all_users, office_only));
+    assert_eq!(text.matches(RMS_WARNING).count(), 1, "exactly one warning:\n{text}");
+    assert!(text.contains("b2b_collaboration_outbound.applications allows only listed applications"), "{text}");
+    let advice = r#"applications = { access_type = "allowed", targets = [{ target = "Office365", target_type = "application" }, { target = "00000012-0000-0000-c000-000000000000", target_type = "application" }] }"#;
+    assert!(text.contains(advice), "{text}");
+
+    // The advice, applied as written: valid, and no warning.
+    let advised = advice.trim_start_matches("applications = ");
+    let text = plan_text(&mut workdir, &collaboration_outbound(all_users, advised));
+    assert!(!text.contains("Warning:") && !text.contains("Error:"), "{text}");
+
+    // Microsoft's defaults, written out explicitly: collaboration allows everyone everything, direct connect blocks
+    // everyone and everything. No warning.
+    let all_apps =
+        r#"{ access_type = "allowed", targets = [{ target = "AllApplications", target_type = "application" }] }"#;
+    let no_users = r#"{ access_type = "blocked", targets = [{ target = "AllUsers", target_type = "user" }] }"#;
+    let no_apps =
+        r#"{ access_type = "blocked", targets = [{ target = "AllApplications", target_type = "application" }] }"#;
+    let defaults = format!(
+        "{}\n  b2b_direct_connect_outbound = {{\n    users_and_groups = {no_users}\n    applications = {no_apps}\n  }}\n",
+        collaboration_outbound(all_users, all_apps)
     );
-    workdir.write_config(&partner(tenants::OSTTRA, &r1));
+    let text = plan_text(&mut workdir, &defaults);
+    assert!(!text.contains("Warning:"), "Microsoft's defaults warn about nothing:\n{text}");
+
+    // R1: blocking all users but allowing applications is an error, and no write reaches Graph.
+    workdir.write_config(&partner(tenants::OSTTRA, &collaboration_outbound(no_users, all_apps)));
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none());
     let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("b2b_collaboration_outbound.applications: users_and_groups blocks AllUsers"), "{output}");
+    assert!(!text.contains(RMS_WARNING), "{output}");
     assert_eq!(env.writes(), 0);
 }
 
@@ -759,5 +780,54 @@ fn import_ids_that_name_no_tenant_are_clear_errors() {
         assert!(text.contains(expected), "{id}: expected {expected:?} in:\n{output}");
     }
     assert!(workdir.state().addresses().is_empty());
+    assert_eq!(env.writes(), 0);
+}
+
+/// Graph's metadata declares `crossTenantAccessPolicyTarget.target` and `.targetType` nullable, so a real tenant
+/// may hold a target with nulls (issue 15 item 1). Importing such a partner and planning must neither fail nor
+/// retry: the null target reads into the state and shows as drift against a configuration without it.
+#[test]
+fn a_partner_holding_a_target_with_nulls_imports_and_plans_as_drift() {
+    let env = EmulatorEnv::start();
+    env.emulator()
+        .create_partner(json!({
+            "tenantId": tenants::OSTTRA,
+            "b2bCollaborationInbound": {
+                "usersAndGroups": {
+                    "accessType": "allowed",
+                    "targets": [{"target": GROUP, "targetType": "group"}, {"target": null, "targetType": null}]
+                },
+                "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+            }
+        }))
+        .unwrap();
+    let body = format!(
+        r#"
+  b2b_collaboration_inbound = {{
+    users_and_groups = {{
+      access_type = "allowed"
+      targets     = [{{ target = "{GROUP}", target_type = "group" }}]
+    }}
+    applications = {{
+      access_type = "allowed"
+      targets     = [{{ target = "AllApplications", target_type = "application" }}]
+    }}
+  }}
+"#
+    );
+    let address = ADDRESS;
+    let harness = env.harness();
+    let mut workdir = harness.workdir();
+    workdir.write_config(&partner(tenants::OSTTRA, &body));
+    let started = std::time::Instant::now();
+    let import = workdir.import(address, tenants::OSTTRA);
+    assert!(import.success(), "import of a partner with a null target:\n{import}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "no retries of a well-formed body: {import}");
+    let (output, plan) = workdir.plan(&[]);
+    let plan = plan.unwrap_or_else(|| panic!("plan after import:\n{output}"));
+    assert_eq!(plan.actions(address), ["update"], "the null target shows as drift:\n{output}");
+    let change = plan.change(address).expect("a change");
+    let before = &change["before"]["b2b_collaboration_inbound"]["users_and_groups"]["targets"];
+    assert_eq!(before.as_array().map(Vec::len), Some(2), "both targets read into the state: {before}");
     assert_eq!(env.writes(), 0);
 }

@@ -28,6 +28,8 @@ fn a_configuration_that_selects_no_credential_gets_one_clear_error() {
     let text = normalized(&output.combined());
     assert_eq!(text.matches("Error: ").count(), 1, "exactly one error:\n{output}");
     assert!(text.contains("Error: No credential for Microsoft Graph"), "{output}");
+    assert!(text.contains("No usable credential for Microsoft Graph is configured. Methods tried"), "{output}");
+    assert!(!text.contains("found no usable"), "the detail is one sentence:\n{output}");
     // It names what was looked for, in the documented order.
     for method in ["secret", "certificate", "OIDC", "managed identity", "Azure CLI"] {
         assert!(text.to_lowercase().contains(&method.to_lowercase()), "{method} is not named:\n{output}");

@@ -441,9 +441,10 @@ impl EntraProvider {
             ClientBuildError::NoCredential(e) => Diagnostics::error(
                 "No credential for Microsoft Graph",
                 format!(
-                    "The provider found {e}\n\nConfigure one of them in the provider block or through its ARM_* \
+                    "{}\n\nConfigure one of them in the provider block or through its ARM_* \
                      environment variable, for example client_id and client_secret (ARM_CLIENT_ID, \
-                     ARM_CLIENT_SECRET), or use_oidc with a federated credential in CI."
+                     ARM_CLIENT_SECRET), or use_oidc with a federated credential in CI.",
+                    sentence(&e.to_string())
                 ),
             ),
             ClientBuildError::Credential(e) => {
@@ -464,6 +465,12 @@ impl EntraProvider {
 }
 
 /// One error per invalid setting, on the argument's attribute path.
+/// An error text, which starts in lower case so it can follow a colon, as a sentence of its own.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 fn setting_diagnostics(errors: &entra_graph::auth::SettingErrors) -> Diagnostics {
     errors
         .iter()
@@ -676,6 +683,11 @@ mod tests {
         assert_eq!(diagnostics.len(), 1, "{diagnostics}");
         let d = diagnostics.iter().next().unwrap();
         assert_eq!(d.summary, "No credential for Microsoft Graph");
+        assert!(
+            d.detail.starts_with("No usable credential for Microsoft Graph is configured. Methods tried, in order:"),
+            "{}",
+            d.detail
+        );
         assert!(d.detail.contains("client secret") || d.detail.contains("secret"), "{}", d.detail);
         assert!(!provider.data().is_set());
     }

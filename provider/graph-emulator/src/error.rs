@@ -83,6 +83,17 @@ impl GraphError {
         )
     }
 
+    /// 403 `Authorization_RequestDenied` for `$expand=identitySynchronization` by a caller that may read partners but
+    /// not their identity synchronization policies. [INF] The code and message follow the other permission denials;
+    /// Graph documents only that such roles read partners "excluding identity synchronization settings".
+    pub(crate) fn identity_sync_expand_denied() -> GraphError {
+        GraphError::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to expand 'identitySynchronization'.",
+        )
+    }
+
     /// 401 `InvalidAuthenticationToken` with the given reason.
     pub(crate) fn unauthenticated(message: impl Into<String>) -> GraphError {
         let mut error = GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message);

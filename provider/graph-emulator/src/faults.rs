@@ -40,6 +40,14 @@ pub struct Faults {
     /// `GET /servicePrincipals/{id}` and every request under it (synchronization, `appRoleAssignedTo`) answer 404,
     /// and listings leave it out (graph-sync-and-mto.md A.1).
     pub service_principal_lag_ms: u64,
+    /// The upsert reading of `PUT …/identitySynchronization`: `crossTenantIdentitySyncPolicyPartner` declares
+    /// `UpdateMethod = PUT` in Graph's metadata, so a PUT on an existing policy may replace it (204) instead of
+    /// answering 409 as the create-only reading (the default) does.
+    pub identity_sync_put_upserts: bool,
+    /// Refuse `$expand=identitySynchronization` on partner reads with 403 `Authorization_RequestDenied`, as for a
+    /// role that may read partners "excluding identity synchronization settings" (Teams Administrator, Global Secure
+    /// Access Administrator). The envelope is inferred; Graph documents the roles, not the answer.
+    pub refuse_identity_sync_expand: bool,
 }
 
 impl Faults {
@@ -387,6 +395,14 @@ impl FaultEngine {
 
     pub(crate) fn lag(&self) -> Option<Duration> {
         (self.faults.read_after_write_lag_ms > 0).then(|| Duration::from_millis(self.faults.read_after_write_lag_ms))
+    }
+
+    pub(crate) fn identity_sync_put_upserts(&self) -> bool {
+        self.faults.identity_sync_put_upserts
+    }
+
+    pub(crate) fn refuse_identity_sync_expand(&self) -> bool {
+        self.faults.refuse_identity_sync_expand
     }
 
     pub(crate) fn reservation(&self) -> Option<Duration> {

@@ -556,7 +556,7 @@ impl Service {
 
     fn patch_policy(&self, request: &GraphRequest) -> Result<GraphResponse, GraphError> {
         let mut body = self.read_body(request, &schema::POLICY)?;
-        self.read_only(&mut body, &["id"])?;
+        self.read_only(&mut body, &["id", "deletedDateTime"])?;
         rules::check_policy(&body, &lock(&self.behaviour).rules)?;
         self.write(request, |state, _| {
             for (name, value) in &body {
@@ -667,6 +667,9 @@ impl Service {
                     schema::PARTNER.name
                 )));
             }
+        }
+        if !expand.is_empty() && lock(&self.faults).refuse_identity_sync_expand() {
+            return Err(GraphError::identity_sync_expand_denied());
         }
         Ok(!expand.is_empty())
     }
@@ -885,6 +888,7 @@ impl Service {
 
     fn put_sync(&self, request: &GraphRequest, key: &str) -> Result<GraphResponse, GraphError> {
         let mut body = self.read_body(request, &schema::IDENTITY_SYNC)?;
+        let upserts = lock(&self.faults).identity_sync_put_upserts();
         let lower = key.to_ascii_lowercase();
         match body.remove("tenantId") {
             None => {}
@@ -899,9 +903,10 @@ impl Service {
             if !state.partners.contains_key(&lower) {
                 return Err(GraphError::not_found(key));
             }
-            if state.sync.contains_key(&lower) {
+            if state.sync.contains_key(&lower) && !upserts {
                 return Err(GraphError::duplicate_sync_policy());
             }
+            // A create, or under the upsert reading a replacement: the body is the whole new policy.
             let mut sync = store::new_sync_policy(&lower);
             for (name, value) in &body {
                 sync.insert(name.clone(), value.clone());

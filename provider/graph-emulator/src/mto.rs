@@ -340,7 +340,7 @@ impl Route {
 // ----- shapes (B.1), for strict request bodies and `$select` -----
 
 const fn prop(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind, nullable: true, null_as_empty_object: false }
+    Property { name, kind, nullable: true, null_as_empty_object: false, omitted_when_unset: false }
 }
 
 static ORGANIZATION_STATE: EnumType =

@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     String,
     /// `Edm.Int32` / `Edm.Int64`: a JSON integer.
     Int,
+    /// `Edm.DateTimeOffset`, an ISO 8601 string on the wire.
+    DateTimeOffset,
     Enum(&'static EnumType),
     /// A flags enum, sent as a comma-separated list of members (`templateApplicationLevel`).
     Flags(&'static EnumType),
@@ -40,6 +42,9 @@ pub(crate) struct Property {
     pub(crate) nullable: bool,
     /// Rendered as an object of nulls when unset (partner `automaticUserConsentSettings`, graph-api.md §5.4).
     pub(crate) null_as_empty_object: bool,
+    /// Left out of responses while unset: declared by the type (the CSDL), but absent from live captures (the root
+    /// policy's inherited `description` and `deletedDateTime`, graph-api.md §3.1).
+    pub(crate) omitted_when_unset: bool,
 }
 
 /// A complex or entity type: its OData name and its properties in the order Graph serialises them.
@@ -57,15 +62,19 @@ impl ComplexType {
 }
 
 const fn prop(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind, nullable: true, null_as_empty_object: false }
+    Property { name, kind, nullable: true, null_as_empty_object: false, omitted_when_unset: false }
 }
 
 const fn required(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind, nullable: false, null_as_empty_object: false }
+    Property { name, kind, nullable: false, null_as_empty_object: false, omitted_when_unset: false }
 }
 
 const fn object_of_nulls(name: &'static str, ty: &'static ComplexType) -> Property {
-    Property { name, kind: Kind::Complex(ty), nullable: true, null_as_empty_object: true }
+    Property { name, kind: Kind::Complex(ty), nullable: true, null_as_empty_object: true, omitted_when_unset: false }
+}
+
+const fn declared_not_returned(name: &'static str, kind: Kind) -> Property {
+    Property { name, kind, nullable: true, null_as_empty_object: false, omitted_when_unset: true }
 }
 
 pub(crate) static ACCESS_TYPE: EnumType = EnumType {
@@ -170,13 +179,16 @@ pub(crate) static USER_SYNC_INBOUND: ComplexType = ComplexType {
     properties: &[prop("isSyncAllowed", Kind::Bool)],
 };
 
-/// The root policy (§3.1). `description` and `deletedDateTime` are declared but not returned by the live service.
+/// The root policy (§3.1). `description` and `deletedDateTime` (inherited from `policyBase` and `directoryObject`)
+/// are declared, so a body may carry them, but live captures do not return them while unset.
 pub(crate) static POLICY: ComplexType = ComplexType {
     name: "microsoft.graph.crossTenantAccessPolicy",
     properties: &[
         required("id", Kind::String),
         prop("displayName", Kind::String),
         required("allowedCloudEndpoints", Kind::Collection(&Kind::String)),
+        declared_not_returned("description", Kind::String),
+        declared_not_returned("deletedDateTime", Kind::DateTimeOffset),
     ],
 };
 
@@ -326,6 +338,15 @@ fn read_value(value: &Value, property: &Property, kind: &Kind, strictness: Stric
             Value::Object(_) | Value::Array(_) => Err(unexpected_node(value, Some(name), "PrimitiveValue")),
             _ => Err(wrong_literal(value, "Edm.Int32")),
         },
+        Kind::DateTimeOffset => match value {
+            Value::String(text)
+                if time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok() =>
+            {
+                Ok(value.clone())
+            }
+            Value::Object(_) | Value::Array(_) => Err(unexpected_node(value, Some(name), "PrimitiveValue")),
+            _ => Err(wrong_literal(value, "Edm.DateTimeOffset")),
+        },
         Kind::Enum(enumeration) => match value {
             Value::String(member) => {
                 if strictness.enum_members && !enumeration.members.contains(&member.as_str()) {
@@ -359,7 +380,13 @@ fn read_value(value: &Value, property: &Property, kind: &Kind, strictness: Stric
         Kind::Collection(item_kind) => match value {
             Value::Array(items) => {
                 // Elements of a collection are never null, whatever the collection's own nullability.
-                let element = Property { name, kind: Kind::Bool, nullable: false, null_as_empty_object: false };
+                let element = Property {
+                    name,
+                    kind: Kind::Bool,
+                    nullable: false,
+                    null_as_empty_object: false,
+                    omitted_when_unset: false,
+                };
                 let mut read = Vec::with_capacity(items.len());
                 for item in items {
                     if item.is_null() {
@@ -417,6 +444,7 @@ fn edm_name(kind: &Kind) -> String {
         Kind::Bool => "Edm.Boolean".to_owned(),
         Kind::String => "Edm.String".to_owned(),
         Kind::Int => "Edm.Int32".to_owned(),
+        Kind::DateTimeOffset => "Edm.DateTimeOffset".to_owned(),
         Kind::Enum(e) | Kind::Flags(e) => e.name.to_owned(),
         Kind::Complex(c) => c.name.to_owned(),
         Kind::Collection(inner) => format!("Collection({})", edm_name(inner)),
@@ -429,6 +457,7 @@ pub(crate) fn render(stored: &Map<String, Value>, ty: &ComplexType) -> Json {
     let mut pairs: Vec<(String, Json)> = ty
         .properties
         .iter()
+        .filter(|property| !property.omitted_when_unset || stored.get(property.name).is_some_and(|v| !v.is_null()))
         .map(|property| (property.name.to_owned(), render_property(stored.get(property.name), property)))
         .collect();
     for (name, value) in stored {
@@ -509,6 +538,10 @@ pub(crate) fn deep_merge(target: &mut Map<String, Value>, patch: &Map<String, Va
         }
     }
 }
+
+#[cfg(test)]
+#[path = "schema_conformance.rs"]
+mod conformance;
 
 #[cfg(test)]
 mod tests {
@@ -595,6 +628,21 @@ mod tests {
             json!({"usersAndGroups": {"accessType": "allowed", "targets": []}, "applications": null})
         );
         assert_eq!(value["inboundTrust"], Value::Null);
+    }
+
+    #[test]
+    fn the_root_policy_accepts_its_declared_description_and_returns_it_only_once_set() {
+        let read = read_object(&json!({"description": "ours"}), &POLICY, STRICT).unwrap();
+        assert_eq!(Value::Object(read), json!({"description": "ours"}));
+        let error = read_object(&json!({"deletedDateTime": "yesterday"}), &POLICY, STRICT).unwrap_err();
+        assert!(message(error).contains("'Edm.DateTimeOffset'"));
+        let fresh = json!({"id": "p", "displayName": "CrossTenantAccessPolicy", "allowedCloudEndpoints": []});
+        let rendered = render(fresh.as_object().unwrap(), &POLICY).to_value();
+        assert_eq!(rendered, fresh);
+        let described = json!({"id": "p", "allowedCloudEndpoints": [], "description": "ours"});
+        let rendered = render(described.as_object().unwrap(), &POLICY).to_value();
+        assert_eq!(rendered["description"], "ours");
+        assert!(rendered.get("deletedDateTime").is_none());
     }
 
     #[test]

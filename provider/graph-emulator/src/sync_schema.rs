@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use crate::schema::{ComplexType, EnumType, Kind, Property};
 
 const fn prop(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind, nullable: true, null_as_empty_object: false }
+    Property { name, kind, nullable: true, null_as_empty_object: false, omitted_when_unset: false }
 }
 
 const fn required(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind, nullable: false, null_as_empty_object: false }
+    Property { name, kind, nullable: false, null_as_empty_object: false, omitted_when_unset: false }
 }
 
 /// The cross-tenant synchronization gallery template (A.1).

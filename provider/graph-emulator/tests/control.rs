@@ -61,6 +61,21 @@ async fn out_of_band_objects_bypass_rules_and_faults() {
     assert!(h.emulator.put_identity_sync(TENANT_B, json!({})).is_err());
 }
 
+/// Graph's metadata declares a target's `target` and `targetType` nullable: the emulator holds and serves such a
+/// target (seeded out of band, as a real tenant may return it), and its explicit nulls stay in every read.
+#[tokio::test]
+async fn a_partner_can_hold_a_target_with_nulls() {
+    let h = Harness::default().await;
+    let users = json!({"accessType": "allowed", "targets": [{"target": null, "targetType": null}, {"target": "AllUsers", "targetType": null}]});
+    h.emulator
+        .create_partner(json!({"tenantId": TENANT_A, "b2bCollaborationInbound": {"usersAndGroups": users}}))
+        .unwrap();
+    let partner = h.get(&format!("{PARTNERS}/{TENANT_A}")).await.json;
+    assert_eq!(partner["b2bCollaborationInbound"]["usersAndGroups"], users);
+    let listed = h.get(&format!("{PARTNERS}?$expand=identitySynchronization")).await.json;
+    assert_eq!(listed["value"][0]["b2bCollaborationInbound"]["usersAndGroups"], users);
+}
+
 #[tokio::test]
 async fn out_of_band_changes_are_visible_despite_lag() {
     let h = Harness::default().await;

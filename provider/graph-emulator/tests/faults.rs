@@ -391,3 +391,44 @@ async fn faults_from_config_apply_from_the_start_and_reset_clears_them() {
     assert_eq!(h.emulator.faults(), Faults::none());
     assert_eq!(h.get(POLICY).await.status, 200);
 }
+
+#[tokio::test]
+async fn identity_sync_put_is_create_only_unless_the_upsert_reading_is_switched_on() {
+    let h = Harness::default().await;
+    h.create_partner(TENANT_A).await;
+    let sync = format!("{}/identitySynchronization", partner_path());
+    let first = json!({"displayName": "first", "userSyncInbound": {"isSyncAllowed": true}});
+    assert_eq!(h.put(&sync, &first).await.status, 204);
+    let second = json!({"displayName": "second"});
+    let refused = h.put(&sync, &second).await;
+    assert_eq!(refused.status, 409, "the create-only reading is the default");
+    assert_eq!(h.get(&sync).await.json["displayName"], "first");
+
+    h.emulator.set_faults(Faults { identity_sync_put_upserts: true, ..Faults::none() });
+    assert_eq!(h.put(&sync, &second).await.status, 204);
+    let replaced = h.get(&sync).await.json;
+    assert_eq!(replaced["displayName"], "second");
+    assert_eq!(replaced["userSyncInbound"], Value::Null, "a PUT replaces the whole policy");
+}
+
+#[tokio::test]
+async fn a_refused_identity_sync_expansion_is_a_403_while_plain_partner_reads_work() {
+    let h = Harness::default().await;
+    h.create_partner(TENANT_A).await;
+    h.emulator.set_faults(Faults { refuse_identity_sync_expand: true, ..Faults::none() });
+    for path in [
+        format!("{PARTNERS}?$expand=identitySynchronization"),
+        format!("{}?$expand=identitySynchronization", partner_path()),
+    ] {
+        let reply = h.get(&path).await;
+        assert_eq!(reply.status, 403, "{path}");
+        assert_eq!(reply.error_code(), "Authorization_RequestDenied");
+    }
+    assert_eq!(h.get(PARTNERS).await.status, 200);
+    assert_eq!(h.get(&partner_path()).await.status, 200);
+    assert_eq!(
+        h.get(&format!("{}/identitySynchronization", partner_path())).await.status,
+        404,
+        "its own endpoint still answers"
+    );
+}

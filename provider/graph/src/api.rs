@@ -154,6 +154,7 @@ impl GraphClient {
 
     /// E6: lists every partner with its identity-sync policy (`$expand=identitySynchronization`), following
     /// `@odata.nextLink`. The result also refreshes the shared listing that [`GraphClient::partner`] reads from.
+    /// Should Graph refuse the expansion (403), the listing goes without it for the rest of this client's life.
     ///
     /// Pages are requested with `$top` = `GraphClientOptions::partner_page_size`. Should Graph answer the first page
     /// with 400 while a `$top` was sent, the listing starts again without it, and later listings of this client
@@ -173,7 +174,10 @@ impl GraphClient {
             Shape::collection::<PartnerConfiguration>(PARTNER_PROPERTIES),
             "listing partner configurations",
         );
-        call.query.push(("$expand", "identitySynchronization".to_owned()));
+        let expansion_refused = &self.inner.partners.expansion_refused;
+        if !expansion_refused.load(Ordering::Relaxed) {
+            call.query.push(("$expand", "identitySynchronization".to_owned()));
+        }
         let refused = &self.inner.partner_page_size_refused;
         let top = self.inner.partner_page_size.filter(|_| !refused.load(Ordering::Relaxed));
         if let Some(top) = top {
@@ -193,6 +197,16 @@ impl GraphClient {
                     tracing::debug!(error = %error, "Graph refused the partner listing's page size; letting it choose");
                     refused.store(true, Ordering::Relaxed);
                     call.query.retain(|(name, _)| *name != "$top");
+                    continue;
+                }
+                // A role that may read partners but not their identity synchronization gets 403 for the expansion
+                // only: list without it (identity_sync() then reads each policy through its own endpoint).
+                Err(GraphError::Api(error))
+                    if error.status == 403 && pages == 0 && call.query.iter().any(|(name, _)| *name == "$expand") =>
+                {
+                    tracing::debug!(error = %error, "Graph refused expanding identitySynchronization; listing without");
+                    expansion_refused.store(true, Ordering::Relaxed);
+                    call.query.retain(|(name, _)| *name != "$expand");
                     continue;
                 }
                 Err(error) => return Err(error),

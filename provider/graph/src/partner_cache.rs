@@ -2,7 +2,8 @@
 //!
 //! The first read of a partner (or of its identity-sync policy) lists all partners with
 //! `$expand=identitySynchronization`; concurrent first readers wait for that one listing instead of starting their
-//! own. Later reads are answered from it while it is younger than the TTL.
+//! own. Later reads are answered from it while it is younger than the TTL. Where Graph refuses the expansion, the
+//! listing goes without it and identity-sync policies are read one by one.
 //!
 //! Coherence with this process's own writes: every successful write records what it knows (the new object, "gone",
 //! or "changed, value unknown") as an override for the TTL. Overrides apply on top of the current listing and of any
@@ -16,6 +17,7 @@
 use crate::models::{IdentitySyncPolicy, PartnerConfiguration};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -60,6 +62,10 @@ pub(crate) struct PartnerCache {
     ttl: Duration,
     state: Mutex<State>,
     pub(crate) loading: tokio::sync::Mutex<()>,
+    /// Graph refused `$expand=identitySynchronization` (403): roles such as Teams Administrator may read partners
+    /// "excluding identity synchronization settings". Later listings leave the expansion out, and identity-sync
+    /// policies are read through their own endpoint.
+    pub(crate) expansion_refused: AtomicBool,
 }
 
 fn key(tenant_id: &str) -> String {
@@ -68,7 +74,12 @@ fn key(tenant_id: &str) -> String {
 
 impl PartnerCache {
     pub(crate) fn new(ttl: Duration) -> Self {
-        PartnerCache { ttl, state: Mutex::new(State::default()), loading: tokio::sync::Mutex::new(()) }
+        PartnerCache {
+            ttl,
+            state: Mutex::new(State::default()),
+            loading: tokio::sync::Mutex::new(()),
+            expansion_refused: AtomicBool::new(false),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {

@@ -210,3 +210,34 @@ async fn a_refused_page_size_is_dropped_and_graph_chooses() {
     assert_eq!(client.list_partners(&op()).await.unwrap().len(), 25);
     assert_eq!(emulator.stats().count(LIST), 3, "the refusal is remembered");
 }
+
+/// A caller whose role may read partners "excluding identity synchronization settings" gets 403 for the expansion:
+/// the listing goes on without it (one refused request, once per client), and each identity-sync policy is read
+/// through its own endpoint.
+#[tokio::test]
+async fn a_refused_expansion_lists_without_it_and_reads_policies_one_by_one() {
+    let emulator = emulator_with_partners(12);
+    emulator.set_faults(entra_graph_emulator::Faults {
+        refuse_identity_sync_expand: true,
+        ..entra_graph_emulator::Faults::none()
+    });
+    let client = paging_client(&emulator);
+    client.check_credentials(&op()).await.unwrap();
+    emulator.reset_stats();
+
+    for n in 0..12 {
+        let partner = client.partner(&op(), &tenant(n)).await.unwrap().expect("exists");
+        assert_eq!(partner.inbound_trust.unwrap().is_mfa_accepted, Some(n % 2 == 0));
+        let sync = client.identity_sync(&op(), &tenant(n)).await.unwrap();
+        assert_eq!(sync.and_then(|s| s.display_name), (n % 5 == 0).then(|| format!("sync {n}")));
+    }
+    let stats = emulator.stats();
+    assert_eq!(stats.errors_by_status.get(&403).copied(), Some(1), "the expansion is refused once");
+    assert_eq!(stats.count(LIST), 3, "the refused first page, then two pages without the expansion");
+    assert_eq!(stats.count(GET_SYNC), 12);
+
+    // A later listing of the same client does not ask again.
+    emulator.reset_stats();
+    assert_eq!(client.list_partners(&op()).await.unwrap().len(), 12);
+    assert_eq!(emulator.stats().errors_by_status.get(&403), None);
+}

@@ -1,5 +1,7 @@
 //! Project commands, run as `cargo xtask <command>` (the alias is in `.cargo/config.toml`).
 //!
+//! - `csdl`: extract the Graph types this provider uses from Microsoft's published v1.0 metadata into the committed
+//!   conformance reference ([`csdl`]);
 //! - `codegen`: regenerate the Rust protocol code in `provider/tfplugin/src/generated/` from `proto/`;
 //! - `docs`: render the registry documentation under `docs/` ([`docs`]); `--check` only reports stale pages;
 //! - `package`: build the release artifacts the Terraform Registry expects, and a filesystem mirror ([`package`]);
@@ -10,6 +12,7 @@
 
 pub mod cargo;
 mod codegen;
+pub mod csdl;
 pub mod docs;
 pub mod package;
 pub mod quickstart;

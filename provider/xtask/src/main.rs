@@ -21,6 +21,20 @@ struct Cli {
 enum Command {
     /// Regenerate provider/tfplugin/src/generated/ from proto/.
     Codegen,
+    /// Extract the Graph types this provider uses from Microsoft's v1.0 metadata (`schemas/v1.0-Prod.csdl` of
+    /// microsoftgraph/msgraph-metadata) into provider/graph-emulator/fixtures/csdl-v1.0.json, the reference of the
+    /// conformance tests.
+    Csdl {
+        /// A local copy of `schemas/v1.0-Prod.csdl`.
+        #[arg(long, value_name = "FILE")]
+        csdl: PathBuf,
+        /// The msgraph-metadata commit the copy comes from (recorded in the extract).
+        #[arg(long, value_name = "SHA")]
+        commit: String,
+        /// Write nothing; fail if the committed extract differs.
+        #[arg(long)]
+        check: bool,
+    },
     /// Render docs/ (index, resources, data sources) from the schemas, examples/ and docs/templates/.
     Docs {
         /// Write nothing; list the stale pages and fail if there are any.
@@ -63,6 +77,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen => xtask::run_codegen(&root),
         Command::Docs { check } => run_docs(&root, check),
+        Command::Csdl { csdl, commit, check } => run_csdl(&root, &csdl, &commit, check),
         Command::Package { version, targets, debug, target_dir, out } => {
             let out_dir = if out.is_absolute() { out } else { root.join(out) };
             let options = package::Options { version, targets, debug, target_dir, out_dir };
@@ -97,6 +112,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_csdl(root: &std::path::Path, csdl: &std::path::Path, commit: &str, check: bool) -> Result<(), String> {
+    let text = std::fs::read_to_string(csdl).map_err(|e| format!("reading {}: {e}", csdl.display()))?;
+    let extract = xtask::csdl::extract(&text, commit)?;
+    let path = root.join(xtask::csdl::EXTRACT_PATH);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current == extract {
+        eprintln!("unchanged {}", path.display());
+    } else if check {
+        return Err(format!("{} differs from the extract of {}", path.display(), csdl.display()));
+    } else {
+        std::fs::write(&path, extract).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn run_docs(root: &std::path::Path, check: bool) -> Result<(), String> {

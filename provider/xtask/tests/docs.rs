@@ -44,6 +44,29 @@ fn every_resource_and_data_source_page_has_the_sections_users_look_for() {
     assert_eq!(pages.len(), 1 + catalog.resources.len() + catalog.data_sources.len());
 }
 
+/// A resource that can be imported by domain name needs `CrossTenantInformation.ReadBasic.All` for it; its
+/// permissions table says so, not only the prose above it.
+#[test]
+fn pages_of_resources_importable_by_domain_name_list_the_lookup_permission_in_their_table() {
+    let root = xtask::workspace_root();
+    let pages = xtask::docs::render_pages(&root, &Catalog::entra()).unwrap_or_else(|e| panic!("{e}"));
+    let mut checked = 0;
+    for page in pages.iter().filter(|p| p.path.starts_with("docs/resources")) {
+        if !page.contents.contains("import by domain name") {
+            continue;
+        }
+        let table = page.contents.split("\n## API Permissions\n").nth(1).unwrap_or_default();
+        let row = table.lines().find(|line| line.starts_with("| import by domain name |"));
+        assert!(
+            row.is_some_and(|row| row.contains("`CrossTenantInformation.ReadBasic.All`")),
+            "{}: the permissions table has no import-by-domain row naming CrossTenantInformation.ReadBasic.All",
+            page.path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "the partner and identity sync pages both import by domain name");
+}
+
 /// Markdown files whose relative links must resolve: the top-level documents and everything under `docs/` (the
 /// templates are checked through the pages rendered from them).
 fn markdown_files(root: &Path) -> Vec<PathBuf> {

@@ -10,7 +10,7 @@
 //! - Import id: the partner's tenant id, or one of its domain names.
 
 use entra_graph::models::{IdentitySyncPatch, IdentitySyncPolicy, Patch, UserSyncInbound};
-use entra_graph::{GraphClient, GraphError};
+use entra_graph::{GraphClient, GraphError, Operation};
 use tfplugin::{
     Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostics, Nesting, NewState, Plan,
     ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
@@ -166,7 +166,7 @@ impl Resource for CrossTenantIdentitySync {
         let action = format!("creating the identity synchronization policy of partner {tenant}");
         // Recorded before the PUT, so a create after an interrupted apply recognises this provider's own policy.
         let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::IdentitySync, &tenant);
-        match client.create_identity_sync(&op, &tenant, &policy).await {
+        match create_unless_present(&client, &op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
             Err(GraphError::AlreadyExists { .. }) if journaled.earlier_create => {
                 // The policy an interrupted apply of this provider created: take it over, with the planned
@@ -273,6 +273,26 @@ impl Resource for CrossTenantIdentitySync {
         let tenant = import::resolve_tenant(&client, &op, TYPE_NAME, id).await?;
         Ok(NewState::new(Value::object([("id", Value::string(&tenant)), ("tenant_id", Value::string(tenant))])))
     }
+}
+
+/// Creates the policy only where there is none. Graph's metadata declares `UpdateMethod = PUT` for this type, so a
+/// PUT on an existing policy may replace it instead of answering 409: the create looks first, and an existing policy
+/// is reported as [`GraphError::AlreadyExists`] whatever the PUT would have done (the caller takes it over only when
+/// the journal shows an interrupted apply of this provider made it). A policy someone creates between the look and
+/// the PUT still meets the 409 of the create-only reading.
+async fn create_unless_present(
+    client: &GraphClient,
+    op: &Operation,
+    tenant: &str,
+    policy: &IdentitySyncPolicy,
+) -> Result<IdentitySyncPolicy, GraphError> {
+    if client.fetch_identity_sync(op, tenant).await?.is_some() {
+        return Err(GraphError::AlreadyExists {
+            what: format!("the identity synchronization policy of partner {tenant}"),
+            hint: Some("import it into Terraform instead of creating it".into()),
+        });
+    }
+    client.create_identity_sync(op, tenant, policy).await
 }
 
 #[cfg(test)]

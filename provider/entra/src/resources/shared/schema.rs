@@ -280,7 +280,7 @@ impl B2bSettingKind {
 }
 
 /// A B2B setting: `{ users_and_groups, applications }`, each a target configuration. R1/R2 apply between the two
-/// parts; outbound settings warn when the Rights Management Services app would be blocked; the default
+/// parts; outbound settings warn when users go outbound without the Rights Management Services app; the default
 /// configuration's inbound settings may only target `AllUsers` (R3).
 pub fn b2b_setting(kind: B2bSettingKind, presence: Presence) -> Attribute {
     let users = target_configuration_with(

@@ -234,36 +234,109 @@ pub fn b2b_consistency() -> impl Validator {
     )
 }
 
-/// A warning for an outbound setting that blocks the Rights Management Services app: this tenant's users can then
-/// no longer read mail and documents the partner encrypted.
+/// What the Rights Management Services warning recommends for an outbound `applications` part: the part with the
+/// app let through, built as a value so the advice shown is exactly a configuration the validators accept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RightsManagementFix {
+    /// What is wrong, completing "applications …  the Rights Management Services app".
+    pub problem: &'static str,
+    /// The recommended `access_type`.
+    pub access_type: &'static str,
+    /// The recommended targets, as `(target, target_type)`.
+    pub targets: Vec<(String, String)>,
+}
+
+impl RightsManagementFix {
+    /// The recommended `applications` value.
+    pub fn value(&self) -> Value {
+        Value::object([
+            ("access_type", Value::string(self.access_type)),
+            (
+                "targets",
+                Value::set(self.targets.iter().map(|(target, target_type)| {
+                    Value::object([("target", Value::string(target)), ("target_type", Value::string(target_type))])
+                })),
+            ),
+        ])
+    }
+
+    fn hcl(&self) -> String {
+        let targets: Vec<String> = self
+            .targets
+            .iter()
+            .map(|(target, target_type)| format!("{{ target = \"{target}\", target_type = \"{target_type}\" }}"))
+            .collect();
+        format!("{{ access_type = \"{}\", targets = [{}] }}", self.access_type, targets.join(", "))
+    }
+}
+
+/// The fix for an outbound B2B setting whose applications leave the Rights Management Services app out while some
+/// users can go outbound, or `None` when there is nothing to fix (Microsoft's text: "If you block access to all apps
+/// by default, users will be unable to read emails encrypted with Microsoft Rights Management Service").
+///
+/// No users outbound (`AllUsers` blocked, as in Microsoft's own default for B2B direct connect) needs no app; users
+/// allowed while every application is blocked is R2's error, which already asks for an allowed application. Parts
+/// that are unset (inherited) or not yet known are not judged.
+pub fn rights_management_fix(setting: &Value) -> Option<RightsManagementFix> {
+    let users = KnownTargets::of(setting.get_attr("users_and_groups"))?;
+    let applications = setting.get_attr("applications");
+    let apps = KnownTargets::of(applications)?;
+    if users.is("blocked", "AllUsers") || (users.access_type == "allowed" && apps.is("blocked", "AllApplications")) {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = target_pairs(applications.get_attr("targets"))
+        .into_iter()
+        .filter_map(|(target, target_type)| Some((target?.to_owned(), target_type.unwrap_or("application").to_owned())))
+        .collect();
+    let rms = || (RIGHTS_MANAGEMENT_SERVICES_APP_ID.to_owned(), "application".to_owned());
+    let all_applications = || ("AllApplications".to_owned(), "application".to_owned());
+    match apps.access_type {
+        "allowed" if !apps.contains("AllApplications") && !apps.contains(RIGHTS_MANAGEMENT_SERVICES_APP_ID) => {
+            let mut targets = pairs;
+            targets.push(rms());
+            Some(RightsManagementFix {
+                problem: "allows only listed applications, which leave out",
+                access_type: "allowed",
+                targets,
+            })
+        }
+        "blocked" if apps.contains("AllApplications") => Some(RightsManagementFix {
+            problem: "blocks all applications, including",
+            access_type: "allowed",
+            targets: vec![rms()],
+        }),
+        "blocked" if apps.contains(RIGHTS_MANAGEMENT_SERVICES_APP_ID) => {
+            let rest: Vec<(String, String)> =
+                pairs.into_iter().filter(|(t, _)| !same_target(t, RIGHTS_MANAGEMENT_SERVICES_APP_ID)).collect();
+            Some(if rest.is_empty() {
+                RightsManagementFix { problem: "blocks", access_type: "allowed", targets: vec![all_applications()] }
+            } else {
+                RightsManagementFix { problem: "blocks", access_type: "blocked", targets: rest }
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A warning for an outbound setting whose applications leave the Rights Management Services app out while some of
+/// this tenant's users can go outbound: those users can then no longer read mail and documents the partner
+/// encrypted. The advice is [`rights_management_fix`], written out.
 pub fn rights_management_warning() -> impl Validator {
     custom(
-        "warns when the Rights Management Services app is blocked outbound",
+        "warns when users can go outbound but the Rights Management Services app is left out",
         |path: &AttributePath, value: &Value, diagnostics: &mut Diagnostics| {
-            let Some(apps) = KnownTargets::of(value.get_attr("applications")) else { return };
-            let problem = if apps.is("blocked", "AllApplications") {
-                "blocks all applications, including"
-            } else if apps.access_type == "blocked" && apps.contains(RIGHTS_MANAGEMENT_SERVICES_APP_ID) {
-                "blocks"
-            } else if apps.access_type == "allowed"
-                && !apps.contains("AllApplications")
-                && !apps.contains(RIGHTS_MANAGEMENT_SERVICES_APP_ID)
-            {
-                "allows only listed applications, which leave out"
-            } else {
-                return;
-            };
+            let Some(fix) = rights_management_fix(value) else { return };
             let apps_path = path.clone().attr("applications");
             diagnostics.push(
                 Diagnostic::warning(
                     "Encrypted mail and documents from the partner will be unreadable",
                     format!(
-                        "{apps_path} {problem} the Rights Management Services app \
-                         ({RIGHTS_MANAGEMENT_SERVICES_APP_ID}). Your users need it to open email and documents the \
-                         external organization protects with Microsoft Purview Information Protection. To keep them \
-                         readable, allow it: use access_type = \"allowed\" and add {{ target = \
-                         \"{RIGHTS_MANAGEMENT_SERVICES_APP_ID}\", target_type = \"application\" }} to the targets \
-                         (next to the applications you do allow)."
+                        "{apps_path} {} the Rights Management Services app ({RIGHTS_MANAGEMENT_SERVICES_APP_ID}), \
+                         while users_and_groups lets some of your users collaborate outbound. They need the app to \
+                         open email and documents the external organization protects with Microsoft Purview \
+                         Information Protection. To keep those readable, set:\n\n  applications = {}",
+                        fix.problem,
+                        fix.hcl()
                     ),
                 )
                 .at(apps_path),
@@ -407,30 +480,95 @@ mod tests {
     }
 
     #[test]
-    fn rights_management_warning_cases() {
+    fn rights_management_warning_fires_only_where_users_go_outbound_without_the_app() {
         let warn = rights_management_warning();
-        let users = configuration("allowed", &[("AllUsers", "user")]);
+        let all_users = |access| configuration(access, &[("AllUsers", "user")]);
+        let some_users = |access| configuration(access, &[("6f546279-4da5-4b53-a095-09ea0cef9971", "group")]);
+        let rms_upper = "00000012-0000-0000-C000-000000000000";
         let cases = [
-            (configuration("blocked", &[("AllApplications", "application")]), true),
-            (configuration("allowed", &[("Office365", "application")]), true),
-            (configuration("blocked", &[("00000012-0000-0000-C000-000000000000", "application")]), true),
-            (configuration("allowed", &[("AllApplications", "application")]), false),
+            // Users go outbound, applications leave RMS out: warn.
+            (all_users("allowed"), configuration("allowed", &[("Office365", "application")]), true),
+            (some_users("allowed"), configuration("allowed", &[("Office365", "application")]), true),
+            (some_users("blocked"), configuration("blocked", &[("AllApplications", "application")]), true),
+            (all_users("allowed"), configuration("blocked", &[(rms_upper, "application")]), true),
             (
+                some_users("blocked"),
                 configuration(
-                    "allowed",
-                    &[("Office365", "application"), (RIGHTS_MANAGEMENT_SERVICES_APP_ID, "application")],
+                    "blocked",
+                    &[(RIGHTS_MANAGEMENT_SERVICES_APP_ID, "application"), ("Office365", "application")],
                 ),
+                true,
+            ),
+            // RMS reachable: no warning.
+            (all_users("allowed"), configuration("allowed", &[("AllApplications", "application")]), false),
+            (
+                all_users("allowed"),
+                configuration("allowed", &[("Office365", "application"), (rms_upper, "application")]),
                 false,
             ),
-            (configuration("blocked", &[("Office365", "application")]), false),
+            (all_users("allowed"), configuration("blocked", &[("Office365", "application")]), false),
+            // Nobody goes outbound (Microsoft's default for B2B direct connect): no warning.
+            (all_users("blocked"), configuration("blocked", &[("AllApplications", "application")]), false),
+            // R2's error covers it; a warning would only repeat it.
+            (all_users("allowed"), configuration("blocked", &[("AllApplications", "application")]), false),
+            // Users inherited or not yet known: not judged.
+            (Value::Null, configuration("allowed", &[("Office365", "application")]), false),
+            (Value::Unknown, configuration("allowed", &[("Office365", "application")]), false),
         ];
-        for (apps, warns) in cases {
+        for (users, apps, warns) in cases {
             let diagnostics = run(&warn, &setting(users.clone(), apps.clone()));
-            assert_eq!(diagnostics.len(), usize::from(warns), "{apps:?}");
+            assert_eq!(diagnostics.len(), usize::from(warns), "{users:?} {apps:?}");
             if let Some(d) = diagnostics.iter().next() {
                 assert!(!d.is_error());
                 assert!(d.detail.contains(RIGHTS_MANAGEMENT_SERVICES_APP_ID));
+                assert_eq!(d.attribute.as_ref().unwrap().to_string(), "b2b_collaboration_inbound.x.applications");
             }
+        }
+    }
+
+    #[test]
+    fn microsofts_default_outbound_settings_do_not_warn() {
+        let warn = rights_management_warning();
+        let collaboration = setting(
+            configuration("allowed", &[("AllUsers", "user")]),
+            configuration("allowed", &[("AllApplications", "application")]),
+        );
+        let direct_connect = setting(
+            configuration("blocked", &[("AllUsers", "user")]),
+            configuration("blocked", &[("AllApplications", "application")]),
+        );
+        assert!(run(&warn, &collaboration).is_empty());
+        assert!(run(&warn, &direct_connect).is_empty());
+    }
+
+    /// Following the warning's advice gives a setting every validator accepts, and the warning goes away.
+    #[test]
+    fn the_advice_applied_validates_and_silences_the_warning() {
+        let some_users_blocked = configuration("blocked", &[("6f546279-4da5-4b53-a095-09ea0cef9971", "group")]);
+        let all_users_allowed = configuration("allowed", &[("AllUsers", "user")]);
+        let cases = [
+            (all_users_allowed.clone(), configuration("allowed", &[("Office365", "application")])),
+            (some_users_blocked.clone(), configuration("blocked", &[("AllApplications", "application")])),
+            (all_users_allowed, configuration("blocked", &[(RIGHTS_MANAGEMENT_SERVICES_APP_ID, "application")])),
+            (
+                some_users_blocked,
+                configuration(
+                    "blocked",
+                    &[(RIGHTS_MANAGEMENT_SERVICES_APP_ID, "application"), ("Office365", "application")],
+                ),
+            ),
+        ];
+        let apps_rules = targets(TargetContainer::Applications);
+        for (users, apps) in cases {
+            let before = setting(users.clone(), apps.clone());
+            let fix = rights_management_fix(&before).unwrap_or_else(|| panic!("no advice for {apps:?}"));
+            let warning = run(&rights_management_warning(), &before);
+            let detail = &warning.iter().next().unwrap().detail;
+            assert!(detail.contains(&format!("applications = {}", fix.hcl())), "{detail}");
+            let after = setting(users, fix.value());
+            assert!(run(&apps_rules, fix.value().get_attr("targets")).is_empty(), "{fix:?}");
+            assert!(run(&b2b_consistency(), &after).is_empty(), "{fix:?}");
+            assert!(run(&rights_management_warning(), &after).is_empty(), "{fix:?}");
         }
     }
 
