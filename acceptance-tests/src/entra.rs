@@ -28,6 +28,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -224,7 +225,8 @@ pub fn skip_when_live(reason: &str) -> bool {
 fn skip_if(live: bool, reason: &str) -> bool {
     if live {
         let test = std::thread::current().name().unwrap_or("this test").to_owned();
-        eprintln!("skipped in live mode: {test}: {reason}");
+        // Straight to the process's stderr: the test harness captures `eprintln!` of passing tests.
+        let _ = writeln!(std::io::stderr(), "skipped in live mode: {test}: {reason}");
     }
     live
 }
@@ -348,6 +350,23 @@ impl Fixture {
         match &self.backend {
             Backend::Emulated(env) => Some(env),
             Backend::Live(_) => None,
+        }
+    }
+
+    /// Graph writes the emulator received so far; `None` live, where no request log is visible.
+    pub fn writes(&self) -> Option<u64> {
+        self.emulated().map(EmulatorEnv::writes)
+    }
+
+    /// On the emulator, asserts that no Graph write happened since `before` (a value of [`Fixture::writes`]); live,
+    /// it cannot be known and nothing is checked.
+    ///
+    /// # Panics
+    /// When there were writes.
+    #[track_caller]
+    pub fn assert_no_writes_since(&self, before: Option<u64>, what: &str) {
+        if let (Some(env), Some(before)) = (self.emulated(), before) {
+            env.assert_no_writes_since(before, what);
         }
     }
 

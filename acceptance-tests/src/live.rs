@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::io::Write as _;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -408,7 +409,8 @@ impl Baseline {
     /// When Graph fails.
     pub fn prepare(client: &TenantClient) -> Result<Baseline, String> {
         for leftover in sweep(client, true)? {
-            eprintln!("live mode: removed {leftover}, left behind by an interrupted run");
+            // Straight to the process's stderr: the test harness captures `eprintln!` of passing tests.
+            let _ = writeln!(std::io::stderr(), "live mode: removed {leftover}, left behind by an interrupted run");
         }
         let default = client.default_configuration()?;
         let allowed_cloud_endpoints: Vec<String> =
