@@ -1,10 +1,12 @@
 //! `entra_cross_tenant_identity_sync` with the real terraform binary against the Graph emulator.
 //!
 //! Every config step already checks that `plan` is empty afterwards, with and without refresh.
+//!
+//! Every test here is live-capable (`ENTRA_ACC_LIVE=1`), on the documented test partners (Contoso, Fabrikam).
 
 use std::sync::Arc;
 
-use acceptance_tests::entra::{EmulatorEnv, tenants};
+use acceptance_tests::entra::{Fixture, tenants};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
 use serde_json::{Value as Json, json};
 
@@ -39,13 +41,13 @@ const ALLOWED: &str = r#"
   }
 "#;
 
-fn stored(env: &EmulatorEnv, tenant: &str) -> Json {
+fn stored(env: &Fixture, tenant: &str) -> Json {
     env.identity_sync(tenant).unwrap_or_else(|| panic!("the emulator has no identity-sync policy for {tenant}"))
 }
 
 #[test]
 fn create_update_remove_settings_import_and_destroy_in_order() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
     env.harness()
         .test_case()
@@ -63,7 +65,7 @@ fn create_update_remove_settings_import_and_destroy_in_order() {
                 })),
         )
         .step(Step::import(SYNC))
-        .step(Step::import(SYNC).id("contoso.com"))
+        .step(Step::import(SYNC).id(env.default_domain(tenants::CONTOSO)))
         .step(
             Step::config(config(
                 tenants::CONTOSO,
@@ -98,13 +100,13 @@ fn create_update_remove_settings_import_and_destroy_in_order() {
 
 #[test]
 fn deleted_out_of_band_is_planned_for_recreation() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let e = env.clone();
     let config = config(tenants::CONTOSO, ALLOWED);
     env.harness()
         .test_case()
         .step(Step::config(config.clone()))
-        .step(Step::run(move |_| e.emulator().delete_identity_sync(tenants::CONTOSO).unwrap()))
+        .step(Step::run(move |_| e.delete_identity_sync(tenants::CONTOSO).unwrap()))
         .step(
             Step::plan_only(config.clone())
                 .plan_check(PlanCheck::actions(SYNC, &["create"]))
@@ -116,19 +118,18 @@ fn deleted_out_of_band_is_planned_for_recreation() {
 
 #[test]
 fn drift_shows_and_apply_fixes_it() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let (e1, e2) = (env.clone(), env.clone());
     let config = config(tenants::CONTOSO, ALLOWED);
     env.harness()
         .test_case()
         .step(Step::config(config.clone()))
         .step(Step::run(move |_| {
-            e1.emulator()
-                .patch_identity_sync(
-                    tenants::CONTOSO,
-                    json!({"displayName": "Renamed", "userSyncInbound": {"isSyncAllowed": false}}),
-                )
-                .unwrap();
+            e1.patch_identity_sync(
+                tenants::CONTOSO,
+                json!({"displayName": "Renamed", "userSyncInbound": {"isSyncAllowed": false}}),
+            )
+            .unwrap();
         }))
         .step(
             Step::plan_only(config.clone())
@@ -147,7 +148,7 @@ fn drift_shows_and_apply_fixes_it() {
 
 #[test]
 fn changing_the_tenant_replaces_and_case_does_not() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let e = env.clone();
     let upper = tenants::CONTOSO.to_ascii_uppercase();
     env.harness()
@@ -174,9 +175,9 @@ fn changing_the_tenant_replaces_and_case_does_not() {
 
 #[test]
 fn creating_an_existing_policy_says_how_to_import_it() {
-    let env = EmulatorEnv::start();
-    env.emulator().create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
-    env.emulator().put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
+    let env = Fixture::new();
+    env.create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
+    env.put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"fabrikam\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
         tenants::FABRIKAM
@@ -199,10 +200,10 @@ fn creating_an_existing_policy_says_how_to_import_it() {
 
 #[test]
 fn a_policy_without_its_partner_says_to_create_the_partner_first() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"osttra\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
-        tenants::OSTTRA
+        tenants::FABRIKAM
     );
     env.harness()
         .test_case()
@@ -214,12 +215,12 @@ fn a_policy_without_its_partner_says_to_create_the_partner_first() {
             .on_apply(),
         )
         .run();
-    assert!(env.identity_sync(tenants::OSTTRA).is_none());
+    assert!(env.identity_sync(tenants::FABRIKAM).is_none());
 }
 
 #[test]
 fn invalid_tenant_ids_fail_at_validate_without_writes() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let before = env.writes();
     env.harness()
         .test_case()
