@@ -263,7 +263,7 @@ pub struct Fixture {
 #[derive(Debug)]
 enum Backend {
     Emulated(EmulatorEnv),
-    Live(Box<LiveTenant>),
+    Live(LiveTenant),
 }
 
 /// A live tenant held by one test: its environment, a client for checks, what to restore, and the lease that keeps
@@ -300,6 +300,7 @@ impl Fixture {
     ///
     /// # Panics
     /// When the emulator cannot start, or the live tenant cannot be reached or prepared.
+    #[allow(clippy::new_without_default)] // Starting an emulator or holding a tenant is no default value.
     pub fn new() -> Fixture {
         if crate::live::enabled() {
             Fixture::live(crate::live::environment_from_process())
@@ -330,13 +331,7 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("live mode: preparing tenant {:?} failed: {e}", env.get("ARM_TENANT_ID")));
         let data_dir = tempfile::Builder::new().prefix("tfdata-").tempdir().expect("a data directory");
         Fixture {
-            backend: Backend::Live(Box::new(LiveTenant {
-                env,
-                data_dir,
-                client,
-                baseline: Some(baseline),
-                _lease: lease,
-            })),
+            backend: Backend::Live(LiveTenant { env, data_dir, client, baseline: Some(baseline), _lease: lease }),
         }
     }
 
