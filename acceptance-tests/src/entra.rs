@@ -14,10 +14,10 @@
 //! [`EmulatorEnv::managed_harness`] hands the same map to every terraform command instead.
 //!
 //! ```no_run
-//! use acceptance_tests::entra::EmulatorEnv;
+//! use acceptance_tests::entra::Fixture;
 //! use acceptance_tests::{StateCheck, Step};
 //!
-//! let env = EmulatorEnv::start();
+//! let env = Fixture::new();
 //! let harness = env.harness();
 //! let writes = env.writes();
 //! harness
@@ -32,13 +32,12 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::live::{Baseline, TenantClient, TenantLease};
-
 use entra_graph_emulator::{Emulator, EmulatorConfig, Stats};
 use serde_json::Value as Json;
 use terraform_provider_entra::provider::{EntraProvider, EnvLookup};
 
 use crate::Harness;
+use crate::live::{Baseline, TenantClient, TenantLease};
 
 /// The provider's source address, as configurations and examples write it.
 pub const SOURCE: &str = "entra-tools/entra";
