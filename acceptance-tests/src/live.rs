@@ -28,18 +28,15 @@ use serde_json::{Value as Json, json};
 /// The variable that turns live mode on (`1` or `true`).
 pub const LIVE_VARIABLE: &str = "ENTRA_ACC_LIVE";
 
-/// The only partner tenants a live run creates configurations for, and the only ones [`sweep`] removes, with why
-/// each is safe to use. Both are the example tenants of Microsoft Graph's own cross-tenant access documentation,
-/// which creates partner configurations for exactly these ids; no organization a test tenant works with is behind
-/// them, and a partner configuration only changes how the tenant under test treats users of that tenant.
+/// The only partner tenants a live run creates configurations for, and the only ones [`sweep`] removes, with where
+/// each id comes from. Both are example tenants of Microsoft Graph's own documentation: no organization a test
+/// tenant works with is behind them, and a partner configuration only changes how the tenant under test treats
+/// users of that tenant (nothing reaches the partner).
 pub const TEST_PARTNER_TENANTS: [(&str, &str); 2] = [
-    (
-        crate::entra::tenants::CONTOSO,
-        "Contoso, the example tenant of Microsoft Graph's tenantInformation and partner documentation",
-    ),
+    (crate::entra::tenants::CONTOSO, "Contoso, the example of Microsoft Graph's tenant lookup documentation"),
     (
         crate::entra::tenants::FABRIKAM,
-        "Fabrikam, the example tenant of Microsoft Graph's identity synchronization documentation",
+        "Fabrikam, the example partner of Microsoft Graph's identity synchronization documentation",
     ),
 ];
 

@@ -691,7 +691,7 @@ fn rights_management_warning_and_r1_error_at_plan() {
 
 #[test]
 fn values_graph_has_but_terraform_does_not_know_show_as_drift() {
-    acceptance_tests::emulator_only!("Graph refuses unknownFutureValue in writes, so only the emulator can hold it");
+    acceptance_tests::emulator_only!("only the emulator can be made to return unknownFutureValue");
     let env = Arc::new(EmulatorEnv::start());
     let e = env.clone();
     let config = partner(tenants::TRUESEC, INBOUND_ALL);
