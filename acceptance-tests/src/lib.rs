@@ -30,6 +30,7 @@ mod background;
 mod checks;
 pub mod entra;
 mod harness;
+pub mod live;
 pub mod provider_binary;
 mod state;
 mod terraform;

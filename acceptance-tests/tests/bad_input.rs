@@ -444,11 +444,13 @@ fn check(case: &Case, output: &Output) -> Result<(), String> {
 
 #[test]
 fn invalid_values_fail_validation_without_reaching_graph() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     run(validate_cases());
 }
 
 #[test]
 fn values_known_only_at_apply_fail_before_reaching_graph() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     run(apply_cases());
 }
 
@@ -509,6 +511,7 @@ fn collapse(output: &Output) -> String {
 /// with the response, quickly; the state is untouched; once Graph recovers, the plan is empty again.
 #[test]
 fn reads_that_are_always_damaged_fail_clearly_and_leave_the_state_alone() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     let env = EmulatorEnv::start();
     let (_harness, mut workdir) = applied(&env);
     let before = workdir.state().json;
@@ -544,6 +547,7 @@ fn reads_that_are_always_damaged_fail_clearly_and_leave_the_state_alone() {
 /// writes, so plans and applies succeed and the state matches Graph.
 #[test]
 fn occasional_damaged_responses_are_retried_through_apply_and_destroy() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     let env = Arc::new(EmulatorEnv::start());
     for kind in DAMAGED {
         let faults = Faults {
@@ -573,6 +577,7 @@ fn occasional_damaged_responses_are_retried_through_apply_and_destroy() {
 /// Graph adds properties this provider does not know (as the live service does, quirk Q11): nothing changes.
 #[test]
 fn extra_properties_are_tolerated() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     let env = EmulatorEnv::start();
     let (_harness, mut workdir) = applied(&env);
     env.emulator().set_faults(malformed(MalformedKind::ExtraProperties, FaultRule::always()));
@@ -589,6 +594,7 @@ fn extra_properties_are_tolerated() {
 /// empty.
 #[test]
 fn unknown_enum_values_show_as_drift_not_as_a_crash() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     let env = EmulatorEnv::start();
     let (_harness, mut workdir) = applied(&env);
     env.emulator().set_faults(malformed(MalformedKind::UnknownEnumValues, FaultRule::always().for_method("GET")));
@@ -605,6 +611,7 @@ fn unknown_enum_values_show_as_drift_not_as_a_crash() {
 /// clearly rather than taking the missing settings as "inherit" and planning to change them.
 #[test]
 fn missing_properties_are_not_mistaken_for_unset_settings() {
+    acceptance_tests::emulator_only!("damaged responses and Graph's request log");
     let env = EmulatorEnv::start();
     let (_harness, mut workdir) = applied(&env);
     env.emulator().set_faults(malformed(MalformedKind::MissingProperties, FaultRule::always().for_method("GET")));

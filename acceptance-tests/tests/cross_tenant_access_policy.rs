@@ -1,10 +1,13 @@
 //! `entra_cross_tenant_access_policy` with the real terraform binary against the Graph emulator: adoption,
 //! updates, reverting to the service default, import, drift, both destroy behaviours, throttling, and values only
 //! known at apply. Every config step also checks that plans with and without refresh are empty afterwards.
+//!
+//! Live-capable (`ENTRA_ACC_LIVE=1`): all but the fault injection; a live fixture saves the allowed cloud endpoints,
+//! starts from none and puts them back.
 
 use std::sync::Arc;
 
-use acceptance_tests::entra::EmulatorEnv;
+use acceptance_tests::entra::{EmulatorEnv, Fixture};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
 use entra_graph_emulator::{FaultRule, Faults, RetryAfter, Throttle, ThrottleMode};
 use serde_json::{Value as Json, json};
@@ -17,7 +20,7 @@ fn config(body: &str) -> String {
 }
 
 /// The endpoints the emulator stores, sorted.
-fn stored_endpoints(env: &EmulatorEnv) -> Vec<String> {
+fn stored_endpoints(env: &Fixture) -> Vec<String> {
     let mut endpoints: Vec<String> = env.policy()["allowedCloudEndpoints"]
         .as_array()
         .expect("allowedCloudEndpoints is never null")
@@ -46,7 +49,7 @@ fn endpoints_are(expected: &[&str]) -> StateCheck {
 }
 
 /// A check that the emulator holds these endpoints.
-fn graph_has(env: &Arc<EmulatorEnv>, expected: &[&str]) -> StateCheck {
+fn graph_has(env: &Arc<Fixture>, expected: &[&str]) -> StateCheck {
     let env = Arc::clone(env);
     let expected: Vec<String> = expected.iter().map(|e| (*e).to_owned()).collect();
     StateCheck::custom(format!("Graph holds {expected:?}"), move |_| {
@@ -57,9 +60,9 @@ fn graph_has(env: &Arc<EmulatorEnv>, expected: &[&str]) -> StateCheck {
 
 #[test]
 fn adopt_update_import_and_revert_to_the_service_default() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
-    let display_name = format!("CrossTenantAccessPolicy for {}", env.emulator().tenant_id());
+    let display_name = env.policy()["displayName"].as_str().expect("Graph names the policy").to_owned();
     harness
         .test_case()
         .step(
@@ -103,10 +106,8 @@ fn adopt_update_import_and_revert_to_the_service_default() {
 
 #[test]
 fn adopting_a_policy_that_already_matches_writes_nothing() {
-    let env = Arc::new(EmulatorEnv::start());
-    let mut policy = env.policy();
-    policy["allowedCloudEndpoints"] = json!(["microsoftonline.com"]);
-    env.emulator().set_state(json!({"policy": policy})).unwrap();
+    let env = Arc::new(Fixture::new());
+    env.set_allowed_cloud_endpoints(&["microsoftonline.com"]);
     let harness = env.harness();
     let writes = env.writes();
     harness
@@ -124,7 +125,7 @@ fn adopting_a_policy_that_already_matches_writes_nothing() {
 
 #[test]
 fn drift_shows_in_the_plan_and_apply_corrects_it() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let desired = config(r#"  allowed_cloud_endpoints = ["microsoftonline.us"]"#);
     harness
@@ -134,9 +135,7 @@ fn drift_shows_in_the_plan_and_apply_corrects_it() {
             let env = Arc::clone(&env);
             move |_| {
                 // Someone enables another cloud in the portal.
-                let mut policy = env.policy();
-                policy["allowedCloudEndpoints"] = json!(["microsoftonline.us", "partner.microsoftonline.cn"]);
-                env.emulator().set_state(json!({"policy": policy})).unwrap();
+                env.set_allowed_cloud_endpoints(&["microsoftonline.us", "partner.microsoftonline.cn"]);
             }
         }))
         .step(
@@ -151,7 +150,7 @@ fn drift_shows_in_the_plan_and_apply_corrects_it() {
 
 #[test]
 fn destroy_only_forgets_the_policy_by_default() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let check_env = Arc::clone(&env);
     harness
@@ -168,7 +167,7 @@ fn destroy_only_forgets_the_policy_by_default() {
 
 #[test]
 fn destroy_with_reset_on_destroy_clears_the_endpoints() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let check_env = Arc::clone(&env);
     harness
@@ -183,13 +182,15 @@ fn destroy_with_reset_on_destroy_clears_the_endpoints() {
         .step(Step::run({
             let env = Arc::clone(&env);
             move |workdir| {
-                let before = env.requests(PATCH_ROUTE);
+                let before = env.emulated().map(|env| env.requests(PATCH_ROUTE));
                 workdir.write_config(&config(
                     "  allowed_cloud_endpoints = [\"microsoftonline.us\"]\n  reset_on_destroy        = true\n  \
                      timeouts = {\n    create = \"2m\"\n    delete = \"1m30s\"\n  }",
                 ));
                 workdir.apply().expect_success();
-                assert_eq!(env.requests(PATCH_ROUTE), before, "changing timeouts only must not PATCH");
+                if let Some(emulated) = env.emulated() {
+                    assert_eq!(Some(emulated.requests(PATCH_ROUTE)), before, "changing timeouts only must not PATCH");
+                }
             }
         }))
         .step(
@@ -209,9 +210,10 @@ fn destroy_with_reset_on_destroy_clears_the_endpoints() {
 
 #[test]
 fn throttled_writes_are_retried_through_terraform() {
-    let env = Arc::new(EmulatorEnv::start());
+    acceptance_tests::emulator_only!("fault injection");
+    let env = Arc::new(Fixture::with_emulator(EmulatorEnv::start()));
     // The first two PATCHes of the policy get 429 with Retry-After: 1.
-    env.emulator().set_faults(Faults {
+    env.emulated().unwrap().emulator().set_faults(Faults {
         throttle: Some(Throttle {
             mode: ThrottleMode::Rule(FaultRule::first_n(2).for_method("PATCH")),
             retry_after: RetryAfter::Seconds(1),
@@ -229,7 +231,7 @@ fn throttled_writes_are_retried_through_terraform() {
         .step(Step::run({
             let env = Arc::clone(&env);
             move |_| {
-                let stats = env.stats();
+                let stats = env.emulated().unwrap().stats();
                 assert_eq!(stats.throttled, 2, "{stats:?}");
                 assert_eq!(stats.count(PATCH_ROUTE), 3, "two throttled attempts, then the one that worked");
             }
@@ -239,7 +241,7 @@ fn throttled_writes_are_retried_through_terraform() {
 
 #[test]
 fn values_unknown_at_plan_time_are_validated_at_apply() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let writes = env.writes();
     let bad = r#"
@@ -265,7 +267,7 @@ resource "entra_cross_tenant_access_policy" "this" {
 
 #[test]
 fn values_known_only_at_apply_are_applied() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let config = r#"
 resource "terraform_data" "cloud" {
@@ -289,7 +291,7 @@ resource "entra_cross_tenant_access_policy" "this" {
 
 #[test]
 fn import_needs_the_singleton_id() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let harness = env.harness();
     harness
         .test_case()

@@ -3,10 +3,14 @@
 //! reverting resets, drift anywhere shows, import, both destroy behaviours, GUID case, the Rights Management
 //! Services warning, faults, timeouts and values only known at apply. Every config step also checks that plans with
 //! and without refresh are empty afterwards.
+//!
+//! Live-capable (`ENTRA_ACC_LIVE=1`): all but the fault injection and the tenant fixture without tenant
+//! restrictions; a live fixture saves the default configuration, starts from the service default and puts it back.
+//! Request counts are checked on the emulator only.
 
 use std::sync::Arc;
 
-use acceptance_tests::entra::EmulatorEnv;
+use acceptance_tests::entra::{EmulatorEnv, Fixture};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
 use entra_graph_emulator::{
     EmulatorConfig, FaultRule, Faults, RetryAfter, TenantRestrictionsFixture, Throttle, ThrottleMode,
@@ -36,7 +40,7 @@ const BLOCK_INBOUND: &str = r#"
 "#;
 
 /// A check on the default configuration the emulator stores.
-fn graph(env: &Arc<EmulatorEnv>, what: &str, check: impl Fn(&Json) -> bool + 'static) -> StateCheck {
+fn graph(env: &Arc<Fixture>, what: &str, check: impl Fn(&Json) -> bool + 'static) -> StateCheck {
     let env = Arc::clone(env);
     StateCheck::custom(format!("Graph: {what}"), move |_| {
         let stored = env.default_configuration();
@@ -45,16 +49,13 @@ fn graph(env: &Arc<EmulatorEnv>, what: &str, check: impl Fn(&Json) -> bool + 'st
 }
 
 /// Replaces the emulator's default configuration behind Terraform's back, as a portal edit would.
-fn edit_default(env: &EmulatorEnv, edit: impl FnOnce(&mut Json)) {
-    let mut default = env.default_configuration();
-    edit(&mut default);
-    default["isServiceDefault"] = json!(false);
-    env.emulator().set_state(json!({"default": default})).unwrap();
+fn edit_default(env: &Fixture, edit: impl FnOnce(&mut Json)) {
+    env.edit_default(edit);
 }
 
 #[test]
 fn an_empty_resource_is_the_service_default_and_adopting_it_writes_nothing() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let writes = env.writes();
     harness
@@ -100,7 +101,7 @@ fn an_empty_resource_is_the_service_default_and_adopting_it_writes_nothing() {
 
 #[test]
 fn customize_partially_import_and_revert_with_a_reset() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let customized = config(&format!("{BLOCK_INBOUND}\n  inbound_trust = {{\n    is_mfa_accepted = true\n  }}"));
     harness
@@ -122,9 +123,13 @@ fn customize_partially_import_and_revert_with_a_reset() {
                 }))
                 .check(StateCheck::custom("one PATCH with both settings, no reset", {
                     let env = Arc::clone(&env);
-                    move |_| match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
-                        (1, 0) => Ok(()),
-                        other => Err(format!("(PATCH, reset) = {other:?}")),
+                    move |_| {
+                        // Counted on the emulator only.
+                        let Some(env) = env.emulated() else { return Ok(()) };
+                        match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
+                            (1, 0) => Ok(()),
+                            other => Err(format!("(PATCH, reset) = {other:?}")),
+                        }
                     }
                 })),
         )
@@ -141,9 +146,13 @@ fn customize_partially_import_and_revert_with_a_reset() {
                 }))
                 .check(StateCheck::custom("a reset, no further PATCH", {
                     let env = Arc::clone(&env);
-                    move |_| match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
-                        (1, 1) => Ok(()),
-                        other => Err(format!("(PATCH, reset) = {other:?}")),
+                    move |_| {
+                        // Counted on the emulator only.
+                        let Some(env) = env.emulated() else { return Ok(()) };
+                        match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
+                            (1, 1) => Ok(()),
+                            other => Err(format!("(PATCH, reset) = {other:?}")),
+                        }
                     }
                 })),
         )
@@ -153,7 +162,7 @@ fn customize_partially_import_and_revert_with_a_reset() {
 
 #[test]
 fn adoption_patches_only_the_settings_that_differ() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     // Someone already trusted MFA in the portal.
     edit_default(&env, |d| d["inboundTrust"]["isMfaAccepted"] = json!(true));
     let harness = env.harness();
@@ -173,10 +182,11 @@ fn adoption_patches_only_the_settings_that_differ() {
 fn a_tenant_reporting_no_tenant_restrictions_is_at_the_service_default() {
     // Sources disagree on whether a fresh tenant reports tenantRestrictions as null or as the documented object;
     // null is the service default too, so an empty resource writes nothing and a reset needs no follow-up PATCH.
-    let env = Arc::new(EmulatorEnv::with_config(EmulatorConfig {
+    acceptance_tests::emulator_only!("a tenant fixture reporting no tenant restrictions");
+    let env = Arc::new(Fixture::with_emulator(EmulatorEnv::with_config(EmulatorConfig {
         default_tenant_restrictions: TenantRestrictionsFixture::Null,
         ..EmulatorConfig::default()
-    }));
+    })));
     let harness = env.harness();
     let writes = env.writes();
     let restricted = config(
@@ -213,9 +223,13 @@ fn a_tenant_reporting_no_tenant_restrictions_is_at_the_service_default() {
                 .check(graph(&env, "no tenant restrictions after the reset", |d| d["tenantRestrictions"].is_null()))
                 .check(StateCheck::custom("one PATCH, one reset", {
                     let env = Arc::clone(&env);
-                    move |_| match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
-                        (1, 1) => Ok(()),
-                        other => Err(format!("(PATCH, reset) = {other:?}")),
+                    move |_| {
+                        // Counted on the emulator only.
+                        let Some(env) = env.emulated() else { return Ok(()) };
+                        match (env.requests(PATCH_ROUTE), env.requests(RESET_ROUTE)) {
+                            (1, 1) => Ok(()),
+                            other => Err(format!("(PATCH, reset) = {other:?}")),
+                        }
                     }
                 })),
         )
@@ -224,7 +238,7 @@ fn a_tenant_reporting_no_tenant_restrictions_is_at_the_service_default() {
 
 #[test]
 fn drift_anywhere_in_the_default_shows_and_apply_corrects_it() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     harness
         .test_case()
@@ -261,7 +275,7 @@ fn drift_anywhere_in_the_default_shows_and_apply_corrects_it() {
 
 #[test]
 fn destroy_only_forgets_the_default_by_default() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let check_env = Arc::clone(&env);
     harness
@@ -278,12 +292,14 @@ fn destroy_only_forgets_the_default_by_default() {
             }
         })
         .run();
-    assert_eq!(env.requests(RESET_ROUTE), 0);
+    if let Some(env) = env.emulated() {
+        assert_eq!(env.requests(RESET_ROUTE), 0);
+    }
 }
 
 #[test]
 fn destroy_with_reset_on_destroy_restores_the_service_default() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let check_env = Arc::clone(&env);
     harness
@@ -300,12 +316,14 @@ fn destroy_with_reset_on_destroy_restores_the_service_default() {
             }
         })
         .run();
-    assert_eq!(env.requests(RESET_ROUTE), 1);
+    if let Some(env) = env.emulated() {
+        assert_eq!(env.requests(RESET_ROUTE), 1);
+    }
 }
 
 #[test]
 fn guid_targets_keep_the_spelling_of_the_configuration() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let group = "6F546279-4DA5-4B53-A095-09EA0CEF9971";
     let outbound = config(&format!(
@@ -349,7 +367,7 @@ fn guid_targets_keep_the_spelling_of_the_configuration() {
 /// warn.
 #[test]
 fn blocking_every_application_for_users_who_go_outbound_warns() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let outbound = |users: &str| {
         config(&format!(
@@ -392,6 +410,7 @@ fn blocking_every_application_for_users_who_go_outbound_warns() {
 
 #[test]
 fn throttling_and_replication_lag_are_waited_out() {
+    acceptance_tests::emulator_only!("fault injection");
     let env = Arc::new(EmulatorEnv::start());
     env.emulator().set_faults(Faults {
         throttle: Some(Throttle {
@@ -418,6 +437,7 @@ fn throttling_and_replication_lag_are_waited_out() {
 
 #[test]
 fn the_create_timeout_bounds_the_operation() {
+    acceptance_tests::emulator_only!("fault injection");
     let env = Arc::new(EmulatorEnv::start());
     env.emulator().set_faults(Faults { latency_ms: 1500, ..Faults::none() });
     let harness = env.harness();
@@ -429,7 +449,7 @@ fn the_create_timeout_bounds_the_operation() {
 
 #[test]
 fn values_known_only_at_apply_are_applied_with_the_service_default_around_them() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let config = r#"
 resource "terraform_data" "group" {
@@ -477,7 +497,7 @@ resource "entra_cross_tenant_default" "this" {
 
 #[test]
 fn values_unknown_at_plan_time_are_validated_at_apply() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let harness = env.harness();
     let writes = env.writes();
     let helper = r#"
@@ -514,7 +534,7 @@ resource "entra_cross_tenant_default" "this" {{
 /// nothing, not once and not twice.
 #[test]
 fn microsofts_defaults_written_out_by_generate_config_out_plan_without_warnings() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let harness = env.harness();
     let mut workdir = harness.workdir();
     workdir.write_config("import {\n  to = entra_cross_tenant_default.this\n  id = \"default\"\n}\n");
@@ -534,5 +554,5 @@ fn microsofts_defaults_written_out_by_generate_config_out_plan_without_warnings(
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_some(), "{output}");
     assert!(!output.combined().contains("Warning:"), "Microsoft's defaults warn about nothing:\n{output}");
-    assert_eq!(env.writes(), 0);
+    env.assert_no_writes_since(Some(0), "plans of an imported default");
 }

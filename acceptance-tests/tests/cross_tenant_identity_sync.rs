@@ -1,10 +1,12 @@
 //! `entra_cross_tenant_identity_sync` with the real terraform binary against the Graph emulator.
 //!
 //! Every config step already checks that `plan` is empty afterwards, with and without refresh.
+//!
+//! Every test here is live-capable (`ENTRA_ACC_LIVE=1`), on the documented test partners (Contoso, Fabrikam).
 
 use std::sync::Arc;
 
-use acceptance_tests::entra::{EmulatorEnv, tenants};
+use acceptance_tests::entra::{EmulatorEnv, Fixture, tenants};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
 use entra_graph_emulator::Faults;
 use serde_json::{Value as Json, json};
@@ -40,13 +42,13 @@ const ALLOWED: &str = r#"
   }
 "#;
 
-fn stored(env: &EmulatorEnv, tenant: &str) -> Json {
+fn stored(env: &Fixture, tenant: &str) -> Json {
     env.identity_sync(tenant).unwrap_or_else(|| panic!("the emulator has no identity-sync policy for {tenant}"))
 }
 
 #[test]
 fn create_update_remove_settings_import_and_destroy_in_order() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
     env.harness()
         .test_case()
@@ -64,7 +66,7 @@ fn create_update_remove_settings_import_and_destroy_in_order() {
                 })),
         )
         .step(Step::import(SYNC))
-        .step(Step::import(SYNC).id("contoso.com"))
+        .step(Step::import(SYNC).id(env.default_domain(tenants::CONTOSO)))
         .step(
             Step::config(config(
                 tenants::CONTOSO,
@@ -99,13 +101,13 @@ fn create_update_remove_settings_import_and_destroy_in_order() {
 
 #[test]
 fn deleted_out_of_band_is_planned_for_recreation() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let e = env.clone();
     let config = config(tenants::CONTOSO, ALLOWED);
     env.harness()
         .test_case()
         .step(Step::config(config.clone()))
-        .step(Step::run(move |_| e.emulator().delete_identity_sync(tenants::CONTOSO).unwrap()))
+        .step(Step::run(move |_| e.delete_identity_sync(tenants::CONTOSO).unwrap()))
         .step(
             Step::plan_only(config.clone())
                 .plan_check(PlanCheck::actions(SYNC, &["create"]))
@@ -117,19 +119,18 @@ fn deleted_out_of_band_is_planned_for_recreation() {
 
 #[test]
 fn drift_shows_and_apply_fixes_it() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let (e1, e2) = (env.clone(), env.clone());
     let config = config(tenants::CONTOSO, ALLOWED);
     env.harness()
         .test_case()
         .step(Step::config(config.clone()))
         .step(Step::run(move |_| {
-            e1.emulator()
-                .patch_identity_sync(
-                    tenants::CONTOSO,
-                    json!({"displayName": "Renamed", "userSyncInbound": {"isSyncAllowed": false}}),
-                )
-                .unwrap();
+            e1.patch_identity_sync(
+                tenants::CONTOSO,
+                json!({"displayName": "Renamed", "userSyncInbound": {"isSyncAllowed": false}}),
+            )
+            .unwrap();
         }))
         .step(
             Step::plan_only(config.clone())
@@ -148,7 +149,7 @@ fn drift_shows_and_apply_fixes_it() {
 
 #[test]
 fn changing_the_tenant_replaces_and_case_does_not() {
-    let env = Arc::new(EmulatorEnv::start());
+    let env = Arc::new(Fixture::new());
     let e = env.clone();
     let upper = tenants::CONTOSO.to_ascii_uppercase();
     env.harness()
@@ -176,10 +177,13 @@ fn changing_the_tenant_replaces_and_case_does_not() {
 /// Someone else's policy is never overwritten by a create, under either reading of Graph's PUT: create-only (a
 /// second PUT gets 409) or upsert (the metadata declares `UpdateMethod = PUT`, so a PUT could replace it with 204).
 fn an_existing_policy_is_refused_with_how_to_import_it(put_upserts: bool) {
-    let env = EmulatorEnv::start();
-    env.emulator().create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
-    env.emulator().put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
-    env.emulator().set_faults(Faults { identity_sync_put_upserts: put_upserts, ..Faults::none() });
+    let env = Fixture::new();
+    env.create_partner(json!({"tenantId": tenants::FABRIKAM})).unwrap();
+    env.put_identity_sync(tenants::FABRIKAM, json!({"displayName": "Fabrikam"})).unwrap();
+    if put_upserts {
+        let emulated = env.emulated().expect("the upsert reading is an emulator switch");
+        emulated.emulator().set_faults(Faults { identity_sync_put_upserts: true, ..Faults::none() });
+    }
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"fabrikam\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
         tenants::FABRIKAM
@@ -209,15 +213,16 @@ fn creating_an_existing_policy_says_how_to_import_it() {
 
 #[test]
 fn creating_an_existing_policy_says_how_to_import_it_when_put_would_replace_it() {
+    acceptance_tests::emulator_only!("the upsert reading of the PUT is an emulator switch");
     an_existing_policy_is_refused_with_how_to_import_it(true);
 }
 
 #[test]
 fn a_policy_without_its_partner_says_to_create_the_partner_first() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let config = format!(
         "resource \"entra_cross_tenant_identity_sync\" \"osttra\" {{\n  tenant_id = \"{}\"\n{ALLOWED}\n}}\n",
-        tenants::OSTTRA
+        tenants::FABRIKAM
     );
     env.harness()
         .test_case()
@@ -229,12 +234,12 @@ fn a_policy_without_its_partner_says_to_create_the_partner_first() {
             .on_apply(),
         )
         .run();
-    assert!(env.identity_sync(tenants::OSTTRA).is_none());
+    assert!(env.identity_sync(tenants::FABRIKAM).is_none());
 }
 
 #[test]
 fn invalid_tenant_ids_fail_at_validate_without_writes() {
-    let env = EmulatorEnv::start();
+    let env = Fixture::new();
     let before = env.writes();
     env.harness()
         .test_case()
@@ -261,6 +266,7 @@ fn invalid_tenant_ids_fail_at_validate_without_writes() {
 /// identity sync resource reads through its own endpoint, and drift still shows.
 #[test]
 fn plans_work_when_graph_refuses_to_expand_identity_synchronization() {
+    acceptance_tests::emulator_only!("the refused expansion is an emulator fault");
     let env = Arc::new(EmulatorEnv::start());
     env.emulator().set_faults(Faults { refuse_identity_sync_expand: true, ..Faults::none() });
     let (e1, e2) = (env.clone(), env.clone());

@@ -72,6 +72,7 @@ fn import_commands(folder: &str) -> Vec<(String, String)> {
 /// Applies the folder, checks empty plans, runs its imports, destroys, and checks nothing is left in Graph that
 /// destroy should have removed.
 fn apply_plan_import_destroy(folder: &str) {
+    acceptance_tests::emulator_only!("the examples name partner tenants other than the documented test tenants");
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.harness();
     let config = configuration(folder);
@@ -130,6 +131,7 @@ example_tests! {
 
 #[test]
 fn the_provider_example_is_valid() {
+    acceptance_tests::emulator_only!("validates against the emulator");
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let mut workdir = harness.workdir();

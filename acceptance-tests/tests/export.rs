@@ -289,6 +289,7 @@ fn rich_tenant() -> (EmulatorEnv, usize) {
 
 #[test]
 fn a_rich_tenant_exports_to_a_configuration_that_only_imports_and_then_plans_empty() {
+    acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     let (env, objects) = rich_tenant();
     assert_eq!(objects, 2 + 50 + 10);
     let base = tempfile::tempdir().unwrap();
@@ -400,6 +401,7 @@ fn small_tenant() -> EmulatorEnv {
 
 #[test]
 fn only_selects_kinds_and_check_finds_what_the_configuration_does_not_manage() {
+    acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     let env = small_tenant();
     let base = tempfile::tempdir().unwrap();
 
@@ -505,6 +507,7 @@ fn only_selects_kinds_and_check_finds_what_the_configuration_does_not_manage() {
 
 #[test]
 fn throttling_and_server_errors_are_retried_without_changing_the_output() {
+    acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     let env = small_tenant();
     let base = tempfile::tempdir().unwrap();
     let calm = base.path().join("calm");
@@ -525,6 +528,7 @@ fn throttling_and_server_errors_are_retried_without_changing_the_output() {
 
 #[test]
 fn partners_are_exported_under_their_tenant_ids_when_lookups_are_refused() {
+    acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     const READER: &str = "0c0ffee0-0000-4000-8000-000000000001";
     let env = small_tenant();
     env.emulator()
@@ -580,6 +584,7 @@ fn partners_are_exported_under_their_tenant_ids_when_lookups_are_refused() {
 
 #[test]
 fn the_command_line_authenticates_like_the_provider_and_reports_errors_clearly() {
+    acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     let env = small_tenant();
     let base = tempfile::tempdir().unwrap();
 

@@ -158,6 +158,7 @@ fn run_scenario(name: &str, faults: Faults, seed: u64) -> Report {
 
 /// Runs a scenario under each seed and checks that its fault really happened.
 fn scenario(name: &str, faults: Faults, happened: impl Fn(&Report) -> bool) {
+    acceptance_tests::emulator_only!("fault injection");
     for seed in seeds() {
         let report = run_scenario(&format!("{name}, seed {seed}"), faults.clone(), *seed);
         assert!(report.requests > 0);

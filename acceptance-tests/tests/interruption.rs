@@ -162,24 +162,28 @@ fn interrupted_lifecycle(env: &EmulatorEnv, harness: &Harness, signal: Signal, m
 
 #[test]
 fn killed_mid_apply_in_process() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     interrupted_lifecycle(&env, &env.harness(), Signal::Kill, false);
 }
 
 #[test]
 fn ctrl_c_mid_apply_in_process() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     interrupted_lifecycle(&env, &env.harness(), Signal::Interrupt, false);
 }
 
 #[test]
 fn killed_mid_apply_managed() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     interrupted_lifecycle(&env, &env.managed_harness(&provider_binary_dir()), Signal::Kill, true);
 }
 
 #[test]
 fn ctrl_c_mid_apply_managed() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     interrupted_lifecycle(&env, &env.managed_harness(&provider_binary_dir()), Signal::Interrupt, true);
 }
@@ -188,6 +192,7 @@ fn ctrl_c_mid_apply_managed() {
 /// so): it is taken over and set back to the configuration, as Terraform would correct drift.
 #[test]
 fn a_forgotten_object_changed_since_is_taken_over_and_corrected() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let mut workdir = harness.workdir();
@@ -213,6 +218,7 @@ fn a_forgotten_object_changed_since_is_taken_over_and_corrected() {
 /// lost its workspace) the objects a killed apply created must be imported, and are left untouched until then.
 #[test]
 fn without_the_journal_forgotten_objects_must_be_imported() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let mut workdir = harness.workdir();
@@ -258,6 +264,7 @@ fn address_of(tenant: &str) -> String {
 /// created are taken over, never objects that merely look the same).
 #[test]
 fn matching_objects_made_out_of_band_still_need_an_import() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     let tenant = reliability_support::tenant(0);
     let partner = serde_json::json!({
@@ -321,6 +328,7 @@ fn matching_objects_made_out_of_band_still_need_an_import() {
 /// the configuration after someone changed it meanwhile.
 #[test]
 fn a_forgotten_identity_sync_policy_is_taken_over() {
+    acceptance_tests::emulator_only!("interrupted runs and out-of-band objects that only the emulator can stage");
     let env = EmulatorEnv::start();
     let tenant = reliability_support::tenant(0);
     let config = format!(

@@ -65,6 +65,7 @@ fn assert_no_secrets(env: &EmulatorEnv, log: &str) {
 
 #[test]
 fn debug_logs_show_graph_requests_with_their_request_ids_and_no_bodies() {
+    acceptance_tests::emulator_only!("searches the logs for the emulator's known credentials");
     let env = EmulatorEnv::start();
     let log = log_of_apply_and_destroy(&env, "DEBUG", CONFIG);
     let lines = provider_lines(&log);
@@ -91,6 +92,7 @@ fn debug_logs_show_graph_requests_with_their_request_ids_and_no_bodies() {
 
 #[test]
 fn trace_logs_add_bodies_and_still_no_credentials() {
+    acceptance_tests::emulator_only!("searches the logs for the emulator's known credentials");
     let env = EmulatorEnv::start();
     let secret = env.env()["ARM_CLIENT_SECRET"].clone();
     // The secret also travels in the provider configuration, the way a careless configuration passes it.

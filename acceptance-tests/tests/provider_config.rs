@@ -18,6 +18,7 @@ fn normalized(text: &str) -> String {
 
 #[test]
 fn a_configuration_that_selects_no_credential_gets_one_clear_error() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let mut env = EmulatorEnv::start();
     env.set_env("ARM_CLIENT_SECRET", None);
     let harness = env.harness();
@@ -39,6 +40,7 @@ fn a_configuration_that_selects_no_credential_gets_one_clear_error() {
 
 #[test]
 fn a_bad_environment_fails_at_plan_on_that_attribute() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let env = EmulatorEnv::start();
     env.harness()
         .test_case()
@@ -62,6 +64,7 @@ fn a_bad_environment_fails_at_plan_on_that_attribute() {
 
 #[test]
 fn provider_arguments_take_precedence_over_the_environment() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let mut env = EmulatorEnv::start();
     let secret = env.emulator().client_secret().to_owned();
     env.set_env("ARM_CLIENT_SECRET", Some("a-stale-secret"));
@@ -79,6 +82,7 @@ fn provider_arguments_take_precedence_over_the_environment() {
 
 #[test]
 fn a_wrong_secret_is_reported_with_the_credential_in_use() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let mut env = EmulatorEnv::start();
     env.set_env("ARM_CLIENT_SECRET", Some("wrong"));
     env.harness()
@@ -92,6 +96,7 @@ fn a_wrong_secret_is_reported_with_the_credential_in_use() {
 
 #[test]
 fn invalid_tuning_variables_are_reported() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let mut env = EmulatorEnv::start();
     env.set_env("ENTRA_CONSISTENCY_MAX_WAIT", Some("a while"));
     env.harness()
@@ -107,6 +112,7 @@ fn invalid_tuning_variables_are_reported() {
 /// No provider block at all: everything comes from `ARM_*`, `SSL_CERT_FILE` and the `ENTRA_*` tunables.
 #[test]
 fn configuring_purely_through_arm_environment_variables_works() {
+    acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
     let env = EmulatorEnv::start();
     let harness = env.managed_harness(&provider_binary_dir());
     let config = format!(

@@ -95,6 +95,7 @@ async fn stranger_calls(handshake: &Handshake, identity: Option<&ClientIdentity>
 
 #[test]
 fn only_terraform_can_call_the_provider_and_its_stdout_is_only_the_handshake() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let env = EmulatorEnv::start();
     let scratch = tempfile::tempdir().expect("temp dir");
     let capture = scratch.path().join("stdout.txt");
@@ -251,6 +252,7 @@ fn leaks(text: &str, secrets: &[String]) -> Vec<String> {
 
 #[test]
 fn trace_logs_of_a_full_apply_and_destroy_hold_no_credential_and_the_state_holds_none() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let certificate = ClientCertificate::generate("terraform-provider-entra security test").expect("certificate");
     let env = EmulatorEnv::with_config(EmulatorConfig::default().with_client_certificate(&certificate.certificate_pem));
     // The emulator's access tokens have a format of their own (`emu.` and 64 hex digits); the assertions and OIDC
@@ -392,6 +394,7 @@ fn with_state_of(harness: &Harness, from: &WorkDir, config: &str) -> WorkDir {
 
 #[test]
 fn the_documented_permissions_are_enough_for_everything() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let mut env = EmulatorEnv::start();
     let documented = [
         ROLE_POLICY_READ_ALL,
@@ -414,6 +417,7 @@ fn the_documented_permissions_are_enough_for_everything() {
 
 #[test]
 fn a_read_only_identity_can_plan_but_not_apply() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let mut env = EmulatorEnv::start();
     let writer = env.harness();
     let mut applied = writer.workdir();
@@ -461,6 +465,7 @@ fn a_read_only_identity_can_plan_but_not_apply() {
 
 #[test]
 fn lookups_need_their_own_permission_and_say_so() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let mut env = EmulatorEnv::start();
     let harness = as_app(
         &mut env,
@@ -491,6 +496,7 @@ fn lookups_need_their_own_permission_and_say_so() {
 
 #[test]
 fn an_identity_without_permissions_is_told_what_to_grant() {
+    acceptance_tests::emulator_only!("app registrations with chosen permissions, and the emulator's known credentials");
     let mut env = EmulatorEnv::start();
     let writer = env.harness();
     let mut applied = writer.workdir();

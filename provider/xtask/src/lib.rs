@@ -6,7 +6,9 @@
 //! - `docs`: render the registry documentation under `docs/` ([`docs`]); `--check` only reports stale pages;
 //! - `package`: build the release artifacts the Terraform Registry expects, and a filesystem mirror ([`package`]);
 //! - `quickstart`: build the provider and the Graph emulator, and run a real plan/apply/destroy against it
-//!   ([`quickstart`]).
+//!   ([`quickstart`]);
+//! - `sweep`: list, and with `--yes` remove, what an interrupted live run of the acceptance suite left in a tenant
+//!   ([`sweep`]).
 //!
 //! The commands are a library so the tests in `tests/` can drive the same code the command line does.
 
@@ -16,6 +18,7 @@ pub mod csdl;
 pub mod docs;
 pub mod package;
 pub mod quickstart;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 

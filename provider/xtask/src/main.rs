@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{docs, package, quickstart, workspace_root};
+use xtask::{docs, package, quickstart, sweep, workspace_root};
 
 /// Project commands for terraform-provider-entra.
 #[derive(Debug, Parser)]
@@ -69,6 +69,13 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         terraform: Option<PathBuf>,
     },
+    /// List what an interrupted live run of the acceptance suite left in the tenant the ARM_* variables name
+    /// (partner configurations and identity synchronization policies of the documented test tenants only).
+    Sweep {
+        /// Remove them (without it, only list them).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -104,6 +111,7 @@ fn main() -> ExitCode {
                 Err(quickstart::Failure::Step(message)) => Err(message),
             }
         }
+        Command::Sweep { yes } => sweep::run(&acceptance_tests::live::environment_from_process(), yes).map(drop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
