@@ -1,7 +1,7 @@
 //! The entra provider: configuration, resources and data sources.
 //!
 //! - [`provider`]: the provider schema and configuration (authentication settings → the Graph client);
-//! - [`resources`]: one module per resource type, plus [`resources::shared`], the nested types they share;
+//! - [`resources`]: one module per resource type, plus [`shared`], the nested types they share;
 //! - [`data_sources`]: one module per data source;
 //! - [`timeouts`]: the `timeouts` attribute and the Graph operation deadlines built from it;
 //! - [`journal`]: the create journal, which lets a create recognise an object an interrupted apply of this provider
@@ -13,5 +13,7 @@ pub mod data_sources;
 pub mod export;
 pub mod journal;
 pub mod provider;
+pub mod provider_data;
 pub mod resources;
+pub mod shared;
 pub mod timeouts;

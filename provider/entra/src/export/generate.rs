@@ -26,8 +26,8 @@ use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicy
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::{self, CrossTenantIdentitySync};
 use crate::resources::cross_tenant_partner::{self, CrossTenantPartner};
-use crate::resources::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
-use crate::resources::shared::schema::service_default;
+use crate::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
+use crate::shared::schema::service_default;
 use tfplugin::Configured;
 
 /// The first words of every generated file; `--force` recognises earlier exports' files by them.
@@ -548,9 +548,9 @@ fn comment(text: &str) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::cross_tenant_partner::partner_state;
-    use crate::resources::shared::Presence;
-    use crate::resources::shared::schema::partner_settings;
+    use crate::shared::Presence;
+    use crate::shared::partner_state::partner_state;
+    use crate::shared::schema::partner_settings;
     use entra_graph::models::{PartnerConfiguration, TenantInformation};
     use serde_json::{Value as Json, json};
 
@@ -578,7 +578,7 @@ mod tests {
     /// The default configuration's state for Graph's `body` (what `read` produces, without the computed parts).
     fn default_value(body: &serde_json::Map<String, Json>) -> Value {
         let mut attributes = BTreeMap::new();
-        for attribute in crate::resources::shared::schema::default_settings() {
+        for attribute in crate::shared::schema::default_settings() {
             let value = from_graph(&attribute, body.get(&graph_name(&attribute.name)));
             attributes.insert(attribute.name.clone(), value);
         }

@@ -28,14 +28,14 @@ use tfplugin::{
     NewState, Plan, ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, graph_errors};
-use crate::resources::shared::import;
-use crate::resources::shared::mapping::{
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, graph_errors};
+use crate::shared::import;
+use crate::shared::mapping::{
     adopt_prior_spelling, equal_ignoring_guid_case, from_graph, graph_name, settings_from_graph, settings_to_graph,
 };
-use crate::resources::shared::schema::{self as shared_schema, default_settings, service_default};
-use crate::resources::shared::{Presence, validation};
+use crate::shared::schema::{self as shared_schema, default_settings, service_default};
+use crate::shared::{Presence, validation};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.

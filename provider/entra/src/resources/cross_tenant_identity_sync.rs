@@ -17,11 +17,11 @@ use tfplugin::{
 };
 
 use crate::journal::ObjectKind;
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
-use crate::resources::shared::journaled::{self, JournaledCreate};
-use crate::resources::shared::mapping::{adopt_prior_spelling, null_if_unset_flags};
-use crate::resources::shared::{import, tenant_id};
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::shared::journaled::{self, JournaledCreate};
+use crate::shared::mapping::{adopt_prior_spelling, null_if_unset_flags};
+use crate::shared::{import, tenant_id};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -115,7 +115,7 @@ impl CrossTenantIdentitySync {
     /// Drops the journal's record of creating this policy (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
         if let Ok(data) = self.data.get() {
-            journaled::forget_after_read(&data.journal, ObjectKind::IdentitySync, tenant);
+            journaled::forget_after_read(data.journal.as_deref(), ObjectKind::IdentitySync, tenant);
         }
     }
 
@@ -164,7 +164,7 @@ impl Resource for CrossTenantIdentitySync {
         };
         let action = format!("creating the identity synchronization policy of partner {tenant}");
         // Recorded before the PUT, so a create after an interrupted apply recognises this provider's own policy.
-        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::IdentitySync, &tenant);
+        let journaled = JournaledCreate::begin(ctx, data.journal.as_deref(), ObjectKind::IdentitySync, &tenant);
         match client.create_identity_sync(&op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
             Err(GraphError::AlreadyExists { .. }) if journaled.earlier_create => {

@@ -13,8 +13,6 @@
 //! the configuration PATCHes an explicit `null`; a changed setting is always sent whole (both parts, every flag),
 //! and only changed settings are sent.
 
-use std::collections::BTreeMap;
-
 use entra_graph::models::PartnerConfiguration;
 use entra_graph::{GraphClient, GraphError, Operation};
 use tfplugin::{
@@ -23,14 +21,13 @@ use tfplugin::{
 };
 
 use crate::journal::ObjectKind;
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
-use crate::resources::shared::journaled::{self, JournaledCreate};
-use crate::resources::shared::mapping::{
-    adopt_prior_spelling, null_if_unset_flags, settings_from_graph, settings_patch, settings_to_graph,
-};
-use crate::resources::shared::schema::partner_settings;
-use crate::resources::shared::{Presence, import, tenant_id};
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::shared::journaled::{self, JournaledCreate};
+use crate::shared::mapping::{settings_patch, settings_to_graph};
+use crate::shared::partner_state::partner_state;
+use crate::shared::schema::partner_settings;
+use crate::shared::{Presence, import, tenant_id};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -132,7 +129,7 @@ impl Resource for CrossTenantPartner {
         let action = format!("creating partner configuration {tenant}");
         // Recorded before the POST: if Terraform is killed before it saves its state, the next create knows the
         // partner it meets is this provider's own.
-        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::Partner, &tenant);
+        let journaled = JournaledCreate::begin(ctx, data.journal.as_deref(), ObjectKind::Partner, &tenant);
         match client.create_partner(&op, &tenant, &settings).await {
             Ok(created) => {
                 let mut state = request.planned_state;
@@ -273,7 +270,7 @@ impl CrossTenantPartner {
     /// Drops the journal's record of creating this partner (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
         if let Ok(data) = self.data.get() {
-            journaled::forget_after_read(&data.journal, ObjectKind::Partner, tenant);
+            journaled::forget_after_read(data.journal.as_deref(), ObjectKind::Partner, tenant);
         }
     }
 
@@ -283,29 +280,6 @@ impl CrossTenantPartner {
         set(&mut state, "timeouts", prior.get_attr("timeouts").clone());
         state
     }
-}
-
-/// The Terraform value of a partner as Graph holds it: every setting exactly as stored (so drift shows), with two
-/// normalisations — GUIDs keep the prior state's spelling, and unset consent flags (Graph's object of nulls) read as
-/// `null` unless the prior state holds an object of nulls. `prior` is null for data sources. `timeouts` is left
-/// null for the caller.
-pub fn partner_state(settings: &[Attribute], partner: &PartnerConfiguration, prior: &Value) -> Value {
-    let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
-    let mut tenant = Value::string(&partner.tenant_id);
-    adopt_prior_spelling(&mut tenant, prior.get_attr("tenant_id"));
-    attributes.insert("tenant_id".to_owned(), tenant.clone());
-    attributes.insert("id".to_owned(), tenant);
-    for (setting, mut value) in settings_from_graph(settings, &partner.settings) {
-        let before = prior.get_attr(&setting.name);
-        if setting.name == "automatic_user_consent_settings" {
-            value = null_if_unset_flags(value, before);
-        }
-        adopt_prior_spelling(&mut value, before);
-        attributes.insert(setting.name.clone(), value);
-    }
-    attributes.insert("is_service_provider".to_owned(), partner.is_service_provider.into());
-    attributes.insert("is_in_multi_tenant_organization".to_owned(), partner.is_in_multi_tenant_organization.into());
-    Value::Object(attributes)
 }
 
 fn set(state: &mut Value, name: &str, value: Value) {
@@ -374,8 +348,9 @@ fn msa_tenant_restrictions(config: &Value) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::shared::schema::tests::PARTNER_SETTINGS;
+    use crate::shared::schema::tests::PARTNER_SETTINGS;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn resource() -> CrossTenantPartner {
         CrossTenantPartner::new(Configured::new())

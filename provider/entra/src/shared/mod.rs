@@ -23,6 +23,7 @@ pub mod errors;
 pub mod import;
 pub mod journaled;
 pub mod mapping;
+pub mod partner_state;
 pub mod schema;
 pub mod tenant_id;
 pub mod validation;
