@@ -18,8 +18,7 @@ use std::time::Duration;
 
 use entra_graph::auth::AuthSettings;
 use entra_graph::models::{
-    DefaultConfiguration, DefaultPatch, IdentitySyncPatch, IdentitySyncPolicy, NewPartner, PartnerPatch, Patch,
-    PolicyPatch,
+    DefaultConfiguration, IdentitySyncPatch, IdentitySyncPolicy, PartnerConfiguration, Patch, PolicyPatch, Properties,
 };
 use entra_graph::{GraphClient, GraphClientOptions, Operation};
 use serde::de::DeserializeOwned;
@@ -122,7 +121,7 @@ impl TenantClient {
     pub fn partner(&self, tenant_id: &str) -> Result<Option<Json>, String> {
         let tenant_id = tenant_id.to_owned();
         let partner = self.run(|client, op| async move { client.fetch_partner(&op, &tenant_id).await })?;
-        Ok(partner.map(|p| serde_json::to_value(p).expect("models serialize")))
+        Ok(partner.as_ref().map(partner_json))
     }
 
     /// Whether Graph marks this partner as the tenant's Cloud Solution Provider (such partners cannot be deleted).
@@ -173,20 +172,10 @@ impl TenantClient {
     /// # Errors
     /// When the JSON does not fit or Graph refuses.
     pub fn create_partner(&self, partner: &Json) -> Result<(), String> {
-        let new = NewPartner {
-            tenant_id: partner["tenantId"].as_str().ok_or("a partner needs a tenantId")?.to_owned(),
-            inbound_trust: setting(partner, "inboundTrust")?,
-            automatic_user_consent_settings: setting(partner, "automaticUserConsentSettings")?,
-            b2b_collaboration_inbound: setting(partner, "b2bCollaborationInbound")?,
-            b2b_collaboration_outbound: setting(partner, "b2bCollaborationOutbound")?,
-            b2b_direct_connect_inbound: setting(partner, "b2bDirectConnectInbound")?,
-            b2b_direct_connect_outbound: setting(partner, "b2bDirectConnectOutbound")?,
-            tenant_restrictions: setting(partner, "tenantRestrictions")?,
-            m365_collaboration_inbound: setting(partner, "m365CollaborationInbound")?,
-            m365_collaboration_outbound: setting(partner, "m365CollaborationOutbound")?,
-            app_service_connect_inbound: setting(partner, "appServiceConnectInbound")?,
-        };
-        self.run(|client, op| async move { client.create_partner(&op, &new).await.map(drop) })
+        let tenant_id = partner["tenantId"].as_str().ok_or("a partner needs a tenantId")?.to_owned();
+        let mut settings = object(partner)?;
+        settings.remove("tenantId");
+        self.run(|client, op| async move { client.create_partner(&op, &tenant_id, &settings).await.map(drop) })
     }
 
     /// PATCHes a partner configuration with Graph's JSON: properties present are set (`null` goes back to
@@ -195,18 +184,7 @@ impl TenantClient {
     /// # Errors
     /// When the JSON does not fit or Graph refuses.
     pub fn patch_partner(&self, tenant_id: &str, patch: &Json) -> Result<(), String> {
-        let patch = PartnerPatch {
-            inbound_trust: patch_of(patch, "inboundTrust")?,
-            automatic_user_consent_settings: patch_of(patch, "automaticUserConsentSettings")?,
-            b2b_collaboration_inbound: patch_of(patch, "b2bCollaborationInbound")?,
-            b2b_collaboration_outbound: patch_of(patch, "b2bCollaborationOutbound")?,
-            b2b_direct_connect_inbound: patch_of(patch, "b2bDirectConnectInbound")?,
-            b2b_direct_connect_outbound: patch_of(patch, "b2bDirectConnectOutbound")?,
-            tenant_restrictions: patch_of(patch, "tenantRestrictions")?,
-            m365_collaboration_inbound: patch_of(patch, "m365CollaborationInbound")?,
-            m365_collaboration_outbound: patch_of(patch, "m365CollaborationOutbound")?,
-            app_service_connect_inbound: patch_of(patch, "appServiceConnectInbound")?,
-        };
+        let patch = object(patch)?;
         let tenant_id = tenant_id.to_owned();
         self.run(|client, op| async move { client.update_partner(&op, &tenant_id, &patch).await })
     }
@@ -259,21 +237,12 @@ impl TenantClient {
     /// # Errors
     /// When the JSON does not fit or Graph refuses.
     pub fn patch_default(&self, default: &Json) -> Result<(), String> {
-        let patch = DefaultPatch {
-            inbound_trust: setting(default, "inboundTrust")?,
-            b2b_collaboration_inbound: setting(default, "b2bCollaborationInbound")?,
-            b2b_collaboration_outbound: setting(default, "b2bCollaborationOutbound")?,
-            b2b_direct_connect_inbound: setting(default, "b2bDirectConnectInbound")?,
-            b2b_direct_connect_outbound: setting(default, "b2bDirectConnectOutbound")?,
-            tenant_restrictions: setting(default, "tenantRestrictions")?,
-            invitation_redemption_identity_provider_configuration: setting(
-                default,
-                "invitationRedemptionIdentityProviderConfiguration",
-            )?,
-            m365_collaboration_inbound: setting(default, "m365CollaborationInbound")?,
-            m365_collaboration_outbound: setting(default, "m365CollaborationOutbound")?,
-            app_service_connect_inbound: setting(default, "appServiceConnectInbound")?,
-        };
+        // Graph's read-only members of the default are never sent.
+        let read_only = ["id", "isServiceDefault", "automaticUserConsentSettings"];
+        let patch: Properties = object(default)?
+            .into_iter()
+            .filter(|(name, value)| !value.is_null() && !name.starts_with('@') && !read_only.contains(&name.as_str()))
+            .collect();
         self.run(|client, op| async move { client.update_default(&op, &patch).await })
     }
 
@@ -307,12 +276,9 @@ impl TenantClient {
     }
 }
 
-/// A setting of Graph's JSON as a model; absent or null is `None`.
-fn setting<T: DeserializeOwned>(object: &Json, name: &str) -> Result<Option<T>, String> {
-    match object.get(name) {
-        None | Some(Json::Null) => Ok(None),
-        Some(value) => serde_json::from_value(value.clone()).map(Some).map_err(|e| format!("{name}: {e}")),
-    }
+/// Graph's JSON object as properties.
+fn object(value: &Json) -> Result<Properties, String> {
+    value.as_object().cloned().ok_or_else(|| format!("a JSON object, not {value}"))
 }
 
 /// A property of a JSON PATCH body as a [`Patch`]: absent is unchanged, `null` is null.
@@ -325,22 +291,19 @@ fn patch_of<T: DeserializeOwned>(object: &Json, name: &str) -> Result<Patch<T>, 
 }
 
 fn default_json(default: &DefaultConfiguration) -> Json {
-    json!({
-        "id": default.id,
-        "isServiceDefault": default.is_service_default,
-        "inboundTrust": default.inbound_trust,
-        "automaticUserConsentSettings": default.automatic_user_consent_settings,
-        "b2bCollaborationInbound": default.b2b_collaboration_inbound,
-        "b2bCollaborationOutbound": default.b2b_collaboration_outbound,
-        "b2bDirectConnectInbound": default.b2b_direct_connect_inbound,
-        "b2bDirectConnectOutbound": default.b2b_direct_connect_outbound,
-        "tenantRestrictions": default.tenant_restrictions,
-        "invitationRedemptionIdentityProviderConfiguration":
-            default.invitation_redemption_identity_provider_configuration,
-        "m365CollaborationInbound": default.m365_collaboration_inbound,
-        "m365CollaborationOutbound": default.m365_collaboration_outbound,
-        "appServiceConnectInbound": default.app_service_connect_inbound,
-    })
+    let mut json = default.settings.clone();
+    json.insert("id".to_owned(), json!(default.id));
+    json.insert("isServiceDefault".to_owned(), json!(default.is_service_default));
+    Json::Object(json)
+}
+
+/// A partner configuration as Graph's JSON, read-only members included.
+fn partner_json(partner: &PartnerConfiguration) -> Json {
+    let mut json = partner.settings.clone();
+    json.insert("tenantId".to_owned(), json!(partner.tenant_id));
+    json.insert("isServiceProvider".to_owned(), json!(partner.is_service_provider));
+    json.insert("isInMultiTenantOrganization".to_owned(), json!(partner.is_in_multi_tenant_organization));
+    Json::Object(json)
 }
 
 /// What [`sweep`] found for one test partner tenant.
@@ -507,7 +470,8 @@ mod tests {
         assert_eq!(patch_of::<String>(&body, "displayName"), Ok(Patch::Set("x".to_owned())));
         assert_eq!(patch_of::<String>(&body, "inboundTrust"), Ok(Patch::Null));
         assert_eq!(patch_of::<String>(&body, "missing"), Ok(Patch::Unchanged));
-        assert_eq!(setting::<String>(&body, "inboundTrust"), Ok(None));
-        assert!(setting::<bool>(&body, "displayName").is_err());
+        assert!(patch_of::<bool>(&body, "displayName").is_err());
+        assert_eq!(object(&body).map(|o| o.len()), Ok(2));
+        assert!(object(&json!([])).is_err());
     }
 }
