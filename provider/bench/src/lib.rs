@@ -24,6 +24,7 @@
 //! fail a build on.
 
 pub mod machine;
+pub mod provider_cpu;
 pub mod provider_process;
 pub mod report;
 pub mod scenarios;
@@ -65,6 +66,9 @@ pub struct BenchOptions {
     pub retry_after_secs: u64,
     /// Which of the sections 1 (start-up and schema), 2 (plans, and the peak RSS) and 3 (applies) to run.
     pub sections: [bool; 3],
+    /// The bench binary, run as a wrapper around the provider to read its CPU time in the plans
+    /// (`provider_cpu`); `None` leaves that measurement out.
+    pub cpu_wrapper: Option<PathBuf>,
 }
 
 impl BenchOptions {
@@ -83,6 +87,7 @@ impl BenchOptions {
             throttle_every: 5,
             retry_after_secs: 1,
             sections: [true; 3],
+            cpu_wrapper: None,
         }
     }
 
@@ -107,6 +112,7 @@ pub fn run(options: &BenchOptions, progress: &dyn Fn(&str)) -> anyhow::Result<Re
         provider_dir: options.provider_dir.clone(),
         latency_ms: options.latency_ms,
         page_size: options.page_size,
+        cpu_wrapper: options.cpu_wrapper.clone(),
     };
     let mut rows = Vec::new();
     if options.sections[0] {
@@ -224,6 +230,18 @@ fn plan_rows(
             ratio_row = ratio_row.budget(Budget::new("≤ 1.25×", ratio <= 1.25));
         }
         rows.push(ratio_row);
+        if let Some(cpu) = &plan.provider_cpu {
+            let per_plan = summary_of(&cpu.per_plan);
+            rows.push(
+                Row::measured(2, format!("plan N={n}: provider CPU per RPC"), summary_of(&cpu.per_rpc()), Unit::Seconds)
+                    .details(format!(
+                        "user+system CPU of the {} provider processes of one plan ({} median, getrusage of each process through a wrapper), over the {} tfplugin6 RPCs they served (provider debug log of one more plan)",
+                        cpu.processes,
+                        Unit::Seconds.format(per_plan.median),
+                        cpu.rpcs
+                    )),
+            );
+        }
         let quiet = summary_of(&plan.entra_without_latency);
         let quiet_pairs = Summary::of(&plan.ratios(&plan.entra_without_latency)).expect("at least one run");
         rows.push(
