@@ -17,6 +17,8 @@
 //! 2. `terraform plan` (with refresh, state applied) over N partners through `dev_overrides` (the managed path with
 //!    AutoMTLS that users run), with the emulator's latency on every request: Graph requests by route and wall
 //!    time, beside the same plan over N `terraform_data` resources and the ratio of the two;
+//!    and the provider's own CPU time per RPC in that plan (`provider_cpu`: user+system time of every provider
+//!    process, read through a wrapper Terraform runs in the provider's place, over the RPCs they served);
 //! 3. `terraform apply` creating partners with a 429 on every n-th Graph request: wall time beside the sum of the
 //!    `Retry-After` waits the emulator imposed, and beside the same apply without throttling.
 //!
