@@ -17,6 +17,8 @@
 //! 2. `terraform plan` (with refresh, state applied) over N partners through `dev_overrides` (the managed path with
 //!    AutoMTLS that users run), with the emulator's latency on every request: Graph requests by route and wall
 //!    time, beside the same plan over N `terraform_data` resources and the ratio of the two;
+//!    and the provider's own CPU time per RPC in that plan (`provider_cpu`: user+system time of every provider
+//!    process, read through a wrapper Terraform runs in the provider's place, over the RPCs they served);
 //! 3. `terraform apply` creating partners with a 429 on every n-th Graph request: wall time beside the sum of the
 //!    `Retry-After` waits the emulator imposed, and beside the same apply without throttling.
 //!
@@ -24,6 +26,7 @@
 //! fail a build on.
 
 pub mod machine;
+pub mod provider_cpu;
 pub mod provider_process;
 pub mod report;
 pub mod scenarios;
@@ -65,6 +68,9 @@ pub struct BenchOptions {
     pub retry_after_secs: u64,
     /// Which of the sections 1 (start-up and schema), 2 (plans, and the peak RSS) and 3 (applies) to run.
     pub sections: [bool; 3],
+    /// The bench binary, run as a wrapper around the provider to read its CPU time in the plans
+    /// (`provider_cpu`); `None` leaves that measurement out.
+    pub cpu_wrapper: Option<PathBuf>,
 }
 
 impl BenchOptions {
@@ -83,6 +89,7 @@ impl BenchOptions {
             throttle_every: 5,
             retry_after_secs: 1,
             sections: [true; 3],
+            cpu_wrapper: None,
         }
     }
 
@@ -107,6 +114,7 @@ pub fn run(options: &BenchOptions, progress: &dyn Fn(&str)) -> anyhow::Result<Re
         provider_dir: options.provider_dir.clone(),
         latency_ms: options.latency_ms,
         page_size: options.page_size,
+        cpu_wrapper: options.cpu_wrapper.clone(),
     };
     let mut rows = Vec::new();
     if options.sections[0] {
@@ -224,6 +232,18 @@ fn plan_rows(
             ratio_row = ratio_row.budget(Budget::new("≤ 1.25×", ratio <= 1.25));
         }
         rows.push(ratio_row);
+        if let Some(cpu) = &plan.provider_cpu {
+            let per_plan = summary_of(&cpu.per_plan);
+            rows.push(
+                Row::measured(2, format!("plan N={n}: provider CPU per RPC"), summary_of(&cpu.per_rpc()), Unit::Seconds)
+                    .details(format!(
+                        "user+system CPU of the {} provider processes of one plan ({} median, getrusage of each process through a wrapper), over the {} tfplugin6 RPCs they served (provider debug log of one more plan)",
+                        cpu.processes,
+                        Unit::Seconds.format(per_plan.median),
+                        cpu.rpcs
+                    )),
+            );
+        }
         let quiet = summary_of(&plan.entra_without_latency);
         let quiet_pairs = Summary::of(&plan.ratios(&plan.entra_without_latency)).expect("at least one run");
         rows.push(

@@ -107,6 +107,10 @@ fn build_provider() -> anyhow::Result<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    // Terraform may be running this binary as the provider, through the CPU-measuring wrapper.
+    if let Some(code) = entra_bench::provider_cpu::wrap_if_asked() {
+        return code;
+    }
     match run() {
         Ok(code) => code,
         Err(e) => {
@@ -146,6 +150,7 @@ fn run() -> anyhow::Result<ExitCode> {
     if let Some(sizes) = args.sizes {
         options.plan_sizes = sizes;
     }
+    options.cpu_wrapper = Some(std::env::current_exe().context("locating the bench executable")?);
     let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}"))?;
     let table = report.render();
     if let Some(out) = &args.out {

@@ -80,7 +80,7 @@ pub fn time_one_start(
         let calling = Instant::now();
         let response = client.get_provider_schema().await.map_err(anyhow::Error::msg)?;
         let schema = calling.elapsed();
-        if response.resource_schemas.is_empty() {
+        if response.resource_types.is_empty() {
             bail!("GetProviderSchema returned no resources");
         }
         // As go-plugin does: Shutdown, close the connection, wait for the process to exit. The wait runs on the
@@ -93,7 +93,7 @@ pub fn time_one_start(
             handshake: handshake_time,
             connect,
             schema,
-            schema_bytes: prost::Message::encoded_len(&response),
+            schema_bytes: response.encoded_len,
             shutdown: stopping.elapsed(),
         })
     })

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use entra_graph_emulator::{Emulator, EmulatorConfig, Faults, Stats, Throttle};
 
+use crate::provider_cpu::{CpuMeter, rpcs_in_log};
 use crate::provider_process::DebugProvider;
 use crate::terraform::{PROVIDER_SOURCE, ProviderAccess, Run, WorkDir};
 
@@ -82,6 +83,9 @@ pub struct Setup {
     pub latency_ms: u64,
     /// The emulator's page size for the partner listing when the client sends no `$top`.
     pub page_size: usize,
+    /// The bench binary, which wraps the provider to read its CPU time (`provider_cpu`); `None`: the provider's CPU
+    /// time is not measured.
+    pub cpu_wrapper: Option<PathBuf>,
 }
 
 impl Setup {
@@ -177,6 +181,27 @@ pub struct PlanMeasurement {
     pub provider_processes: Option<ProcessCount>,
     /// Peak RSS of a provider process serving the whole plan, when measured.
     pub peak_rss_bytes: Option<u64>,
+    /// The provider's own CPU time in the same plan, when measured.
+    pub provider_cpu: Option<ProviderCpu>,
+}
+
+/// The CPU time the provider processes of one plan used, and the RPCs they served.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderCpu {
+    /// User plus system time of all provider processes of each plan.
+    pub per_plan: Vec<Duration>,
+    /// Provider processes Terraform started for one plan.
+    pub processes: usize,
+    /// tfplugin6 RPCs the provider processes of one plan served.
+    pub rpcs: usize,
+}
+
+impl ProviderCpu {
+    /// The CPU time per RPC of each plan.
+    pub fn per_rpc(&self) -> Vec<Duration> {
+        let rpcs = u32::try_from(self.rpcs.max(1)).unwrap_or(u32::MAX);
+        self.per_plan.iter().map(|cpu| *cpu / rpcs).collect()
+    }
 }
 
 impl PlanMeasurement {
@@ -235,6 +260,7 @@ pub fn measure_plan(
         requests: Vec::new(),
         provider_processes: None,
         peak_rss_bytes: None,
+        provider_cpu: None,
     };
     for round in 0..runs {
         progress(&format!("plan N={partners}: round {}/{runs}", round + 1));
@@ -280,6 +306,10 @@ pub fn measure_plan(
     if extras.peak_rss {
         progress(&format!("plan N={partners}: peak RSS through a --debug provider"));
         measurement.peak_rss_bytes = Some(peak_rss_of_plan(setup, &entra, &env)?);
+    }
+    if let Some(wrapper) = &setup.cpu_wrapper {
+        progress(&format!("plan N={partners}: the provider's CPU time, {runs} plans through a wrapper"));
+        measurement.provider_cpu = Some(provider_cpu_of_plan(setup, wrapper, &entra, &env, runs)?);
     }
     emulator.set_faults(Faults::none());
     Ok(measurement)
@@ -331,6 +361,48 @@ fn peak_rss_of_plan(setup: &Setup, dir: &WorkDir, env: &[(String, String)]) -> a
     attached.run(&["init", "-input=false", "-no-color"], &[])?.expect_code(&[0])?;
     attached.plan_expecting_no_changes(&[])?;
     provider.peak_rss_bytes()
+}
+
+/// Runs the plan of `dir` through the CPU-measuring wrapper (`provider_cpu`): once with Terraform's debug log to
+/// count the RPCs the provider served, then `runs` times without logging, reading the CPU time of every provider
+/// process each plan started.
+fn provider_cpu_of_plan(
+    setup: &Setup,
+    wrapper: &std::path::Path,
+    dir: &WorkDir,
+    env: &[(String, String)],
+    runs: usize,
+) -> anyhow::Result<ProviderCpu> {
+    let meter = CpuMeter::new(wrapper, &setup.provider_binary())?;
+    let wrapped =
+        WorkDir::new(&setup.terraform, &ProviderAccess::DevOverride(meter.provider_dir().to_path_buf()), env)?;
+    for file in ["main.tf", "terraform.tfstate"] {
+        std::fs::copy(dir.path().join(file), wrapped.path().join(file)).with_context(|| format!("copying {file}"))?;
+    }
+    let meter_env = meter.env();
+    let extra_env: Vec<(&str, &str)> = meter_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let log = wrapped.path().join("terraform-debug.log");
+    let log_path = log.display().to_string();
+    let mut logged = extra_env.clone();
+    logged.extend([("TF_LOG", "debug"), ("TF_LOG_PATH", log_path.as_str())]);
+    wrapped.plan_expecting_no_changes(&logged)?;
+    let rpcs = rpcs_in_log(&std::fs::read_to_string(&log).context("reading Terraform's debug log")?);
+    anyhow::ensure!(rpcs > 0, "the debug log shows no RPC served by the provider");
+    // That plan logged, which costs CPU: it only counted the RPCs.
+    let counted = meter.take()?;
+    anyhow::ensure!(!counted.is_empty(), "the wrapper recorded no provider process: was it used?");
+
+    let mut per_plan = Vec::new();
+    let mut processes = 0;
+    for _ in 0..runs {
+        wrapped.plan_expecting_no_changes(&extra_env)?;
+        let cpu = meter.take()?;
+        anyhow::ensure!(!cpu.is_empty(), "the wrapper recorded no provider process");
+        processes = cpu.len();
+        per_plan.push(cpu.iter().map(crate::provider_cpu::ProcessCpu::total).sum());
+    }
+    Ok(ProviderCpu { per_plan, processes, rpcs })
 }
 
 /// One apply creating partners, with and without throttling.

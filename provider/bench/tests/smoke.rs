@@ -19,6 +19,7 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
         apply_runs: 1,
         throttle_every: 5,
         retry_after_secs: 1,
+        cpu_wrapper: Some(env!("CARGO_BIN_EXE_entra-bench").into()),
         ..BenchOptions::quick(terraform_binary().unwrap(), provider_binary_dir())
     };
     let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}")).unwrap();
@@ -33,6 +34,7 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
         "plan N=5: wall time, entra_cross_tenant_partner",
         "plan N=5: wall time, terraform_data floor",
         "plan N=5: ratio entra / floor",
+        "plan N=5: provider CPU per RPC",
         "apply 3 partners, 429 on every 5th request: wall time",
         "apply 3 partners: sum of Retry-After waits imposed",
     ] {
@@ -45,6 +47,15 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
     assert_eq!(gets.cell, Cell::Text { runs: 1, value: "1".to_owned() }, "{table}");
     assert!(gets.budget.as_ref().unwrap().met, "{table}");
     assert!(gets.details.contains("GET /policies/crossTenantAccessPolicy/partners ×1"), "{}", gets.details);
+
+    // The provider's CPU time comes from the wrapper, per process, over the RPCs counted in the debug log: a refresh
+    // plan of five partners makes at least the five reads and five plans.
+    let cpu = report.rows.iter().find(|r| r.measurement == "plan N=5: provider CPU per RPC").unwrap();
+    let Cell::Measured(summary, _) = &cpu.cell else { panic!("{cpu:?}") };
+    assert!(summary.min > 0.0, "{table}");
+    let rpcs: usize =
+        cpu.details.split(" over the ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap().parse().unwrap();
+    assert!(rpcs >= 10, "{}", cpu.details);
 
     // Terraform reuses the schema it has (get_provider_schema_optional): one call per plan, whatever the processes.
     let processes = report.rows.iter().find(|r| r.measurement.starts_with("plan N=5: wall time, entra")).unwrap();

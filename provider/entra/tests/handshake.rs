@@ -129,8 +129,7 @@ fn automtls_handshake_accepts_only_terraforms_certificate_and_shutdown_exits_pro
     runtime().block_on(async {
         let client = PluginClient::connect(&handshake, Some(&terraform)).await.expect("connect with Terraform's cert");
         let schema = client.get_provider_schema().await.expect("GetProviderSchema over AutoMTLS");
-        let attributes = schema.provider.and_then(|p| p.block).map(|b| b.attributes).unwrap_or_default();
-        assert!(attributes.iter().any(|a| a.name == "tenant_id"));
+        assert!(schema.provider_attributes.iter().any(|a| a == "tenant_id"));
         assert_eq!(schema.server_capabilities.map(|c| c.plan_destroy), Some(true));
 
         let stranger = ClientIdentity::generate_go_like();

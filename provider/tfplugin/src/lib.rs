@@ -8,8 +8,9 @@
 //! Layout:
 //! - [`value`]: Terraform types, values, paths and their wire encodings;
 //! - [`schema`], [`validators`], [`diagnostics`]: what resources declare and report;
-//! - [`provider`](crate::Provider) traits and [`Context`]: what resources implement and receive;
-//! - `server`: the single place that routes RPCs to resource code, with default planning and rule checks;
+//! - [`provider`](crate::Provider) traits, [`Context`] and [`Plan`]: what resources implement and receive;
+//! - `server`: the single place that routes RPCs to resource code: `wire` (protobuf and msgpack ↔ plain structs),
+//!   `routing` (plain Rust: what each RPC means, default planning, validators) and `rules` (debug-build checks);
 //! - [`serve`](mod@serve), `tls`, `stream`: process, handshake and transport;
 //! - [`logging`]: hclog-formatted logs on stderr, as Terraform expects from plugins.
 #![deny(missing_docs)]
@@ -30,17 +31,12 @@ mod tls;
 pub mod validators;
 pub mod value;
 
-/// The protocol's wire types and generated gRPC stubs, for tests and tooling. Resource code never needs them.
-pub mod proto {
-    pub use crate::generated::plugin;
-    pub use crate::generated::tfplugin6;
-}
-
 pub use context::{Configured, Context};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use plan::Plan;
 pub use provider::{
-    ConfigureRequest, CreateRequest, DataSource, DeleteRequest, NewState, Plan, Provider, ReadOutcome, ReadRequest,
-    Resource, UpdateRequest, UpgradeStateRequest,
+    ConfigureRequest, CreateRequest, DataSource, DeleteRequest, NewState, Provider, ReadOutcome, ReadRequest, Resource,
+    UpdateRequest, UpgradeStateRequest,
 };
 pub use schema::{Attribute, AttributeKind, Nesting, Schema};
 pub use serve::{InProcessServer, serve, serve_debug};

@@ -1,14 +1,83 @@
-//! Schema-driven logic the server runs around resource code: validation walks, default planning, replacement
-//! detection, and checks of Terraform's plan and apply rules.
-//!
-//! Terraform rejects a plan in which a non-computed attribute differs from the configuration ("Provider produced
-//! invalid plan"), and an apply result in which a known planned value changed ("Provider produced inconsistent
-//! result"). Those errors are hard to trace back to resource code, so in debug builds (every test run) the server
-//! checks the same rules itself and reports the exact attribute as a provider bug.
+//! [`Plan`], what `Resource::modify_plan` works on, and the schema-driven logic the router runs around resource
+//! code: validation walks, the default plan and replacement detection. (The checks of Terraform's plan and apply
+//! rules are in `server/rules.rs`.)
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::{Attribute, Nesting};
 use crate::value::{AttributePath, Value};
+
+/// A plan being built for one resource instance, handed to [`Resource::modify_plan`](crate::Resource::modify_plan).
+///
+/// The router fills [`planned_state`](Plan::planned_state) with Terraform's proposal, and on create marks computed
+/// attributes the configuration leaves null as unknown; on update, computed attributes keep their prior values.
+/// Attributes marked `requires_replace` in the schema are compared by the router *after* this hook, so changes made
+/// here count.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The configuration (null when destroying). May contain unknown values.
+    pub config: Value,
+    /// The current state (null when creating).
+    pub prior_state: Value,
+    /// Terraform's proposal: the configuration merged with prior computed values (null when destroying).
+    pub proposed_new_state: Value,
+    /// The plan so far; change it to change the plan. Must stay null when destroying.
+    pub planned_state: Value,
+    /// Private data from the current state.
+    pub prior_private: Vec<u8>,
+    /// Private data for the apply; starts as `prior_private`.
+    pub planned_private: Vec<u8>,
+    /// Extra paths whose change forces replacement (in addition to the schema's `requires_replace` attributes).
+    pub requires_replace: Vec<AttributePath>,
+}
+
+impl Plan {
+    /// True when the object does not exist yet.
+    pub fn is_create(&self) -> bool {
+        self.prior_state.is_null() && !self.proposed_new_state.is_null()
+    }
+
+    /// True when the object is being destroyed.
+    pub fn is_destroy(&self) -> bool {
+        self.proposed_new_state.is_null()
+    }
+
+    /// True when an existing object is kept (changed in place or unchanged).
+    pub fn is_update(&self) -> bool {
+        !self.prior_state.is_null() && !self.proposed_new_state.is_null()
+    }
+
+    /// The planned value at `path` (null when the path leads nowhere).
+    pub fn get(&self, path: &AttributePath) -> &Value {
+        static NULL: Value = Value::Null;
+        self.planned_state.at_path(path).unwrap_or(&NULL)
+    }
+
+    /// Sets the planned value at `path`. Fails when the path does not lead to an existing place in the plan.
+    pub fn set(&mut self, path: &AttributePath, value: Value) -> Result<(), Diagnostics> {
+        match self.planned_state.at_path_mut(path) {
+            Some(slot) => {
+                *slot = value;
+                Ok(())
+            }
+            None => Err(Diagnostics::error(
+                "Provider bug: cannot set a planned value",
+                format!("The plan has no place at {path}. Please report this to the provider developers."),
+            )),
+        }
+    }
+
+    /// Marks the planned value at `path` as unknown (it will be known after apply).
+    pub fn mark_unknown(&mut self, path: &AttributePath) -> Result<(), Diagnostics> {
+        self.set(path, Value::Unknown)
+    }
+
+    /// Forces replacement when the value at `path` changes.
+    pub fn require_replace(&mut self, path: AttributePath) {
+        if !self.requires_replace.contains(&path) {
+            self.requires_replace.push(path);
+        }
+    }
+}
 
 static UNKNOWN: Value = Value::Unknown;
 
@@ -157,19 +226,38 @@ fn null_element(path: &AttributePath) -> Diagnostic {
         .at(path.clone())
 }
 
-/// The default plan: Terraform's proposal, with computed attributes the configuration leaves null marked unknown
-/// when the object is being created (on update, the proposal already carries their prior values).
-pub(crate) fn default_plan(attributes: &[Attribute], config: &Value, prior: &Value, proposed: &Value) -> Value {
-    if proposed.is_null() {
-        return Value::Null;
+impl Plan {
+    /// The plan the router hands to `modify_plan`: Terraform's proposal, with computed attributes the configuration
+    /// leaves null marked unknown when the object is being created (on update, the proposal already carries their
+    /// prior values, except in nested objects that are new), and null when destroying. Private data starts as the
+    /// prior state's.
+    pub(crate) fn with_default(
+        attributes: &[Attribute],
+        config: Value,
+        prior_state: Value,
+        proposed_new_state: Value,
+        prior_private: Vec<u8>,
+    ) -> Plan {
+        let mut plan = Plan {
+            config,
+            prior_state,
+            proposed_new_state,
+            planned_state: Value::Null,
+            planned_private: prior_private.clone(),
+            prior_private,
+            requires_replace: Vec::new(),
+        };
+        if !plan.is_destroy() {
+            let mut planned = plan.proposed_new_state.clone();
+            if plan.is_create() {
+                mark_unset_computed_unknown(attributes, &plan.config, &mut planned);
+            } else {
+                mark_new_nested_objects(attributes, &plan.config, &plan.prior_state, &mut planned);
+            }
+            plan.planned_state = planned;
+        }
+        plan
     }
-    let mut planned = proposed.clone();
-    if prior.is_null() {
-        mark_unset_computed_unknown(attributes, config, &mut planned);
-    } else {
-        mark_new_nested_objects(attributes, config, prior, &mut planned);
-    }
-    planned
 }
 
 /// On update, nested objects that did not exist before (a new list element or map entry, a single nested object
@@ -303,203 +391,6 @@ fn has_requires_replace(attributes: &[Attribute]) -> bool {
     attributes.iter().any(|a| a.requires_replace || a.nested_attributes().is_some_and(|(_, i)| has_requires_replace(i)))
 }
 
-/// Violations of Terraform's plan rules: a non-computed attribute (or an optional+computed one the configuration
-/// sets) must be planned exactly as configured.
-pub(crate) fn plan_problems(attributes: &[Attribute], config: &Value, planned: &Value) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    if !planned.is_null() {
-        check_planned(attributes, config, planned, &AttributePath::root(), &mut problems);
-    }
-    problems
-}
-
-fn check_planned(
-    attributes: &[Attribute],
-    config: &Value,
-    planned: &Value,
-    path: &AttributePath,
-    problems: &mut Vec<Diagnostic>,
-) {
-    for attribute in attributes {
-        let configured = config.get_attr(&attribute.name);
-        let plan = planned.get_attr(&attribute.name);
-        let attr_path = path.clone().attr(attribute.name.clone());
-        if attribute.computed && configured.is_null() {
-            continue; // the provider may plan anything here
-        }
-        let mismatch = || {
-            Diagnostic::error(
-                "Provider bug: planned value does not match the configuration",
-                format!(
-                    "The plan for {attr_path} is {plan:?}, but the configuration says {configured:?}. Only computed \
-                     attributes the configuration leaves unset may be planned freely."
-                ),
-            )
-            .at(attr_path.clone())
-        };
-        let nested = attribute.nested_attributes();
-        match nested {
-            Some((nesting, inner)) if configured.is_known() && !configured.is_null() && plan.is_known() => {
-                match nesting {
-                    Nesting::Single => check_planned(inner, configured, plan, &attr_path, problems),
-                    Nesting::List => {
-                        let (c, p) = (configured.as_elements().unwrap_or_default(), plan.as_elements());
-                        match p {
-                            Some(p) if p.len() == c.len() => {
-                                for (i, (c, p)) in c.iter().zip(p).enumerate() {
-                                    check_planned(inner, c, p, &attr_path.clone().index(i as i64), problems);
-                                }
-                            }
-                            _ => problems.push(mismatch()),
-                        }
-                    }
-                    Nesting::Map => {
-                        let (c, p) = (configured.as_map(), plan.as_map());
-                        match (c, p) {
-                            (Some(c), Some(p)) if c.keys().eq(p.keys()) => {
-                                for (key, cv) in c {
-                                    check_planned(inner, cv, &p[key], &attr_path.clone().key(key.clone()), problems);
-                                }
-                            }
-                            _ => problems.push(mismatch()),
-                        }
-                    }
-                    // Elements of a set cannot be matched up when they hold computed values; compare sizes only.
-                    Nesting::Set => {
-                        let same_size =
-                            configured.as_elements().map(<[Value]>::len) == plan.as_elements().map(<[Value]>::len);
-                        let has_computed = inner.iter().any(|a| a.computed);
-                        if !same_size || (!has_computed && configured != plan) {
-                            problems.push(mismatch());
-                        }
-                    }
-                }
-            }
-            _ => {
-                if configured != plan {
-                    problems.push(mismatch());
-                }
-            }
-        }
-    }
-}
-
-/// Violations of Terraform's apply rules: every value the plan knew must come back unchanged, and nothing may stay
-/// unknown.
-pub(crate) fn new_state_problems(planned: &Value, new_state: &Value) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    check_compatible(planned, new_state, &AttributePath::root(), &mut problems);
-    problems
-}
-
-fn check_compatible(planned: &Value, actual: &Value, path: &AttributePath, problems: &mut Vec<Diagnostic>) {
-    let differs = || {
-        Diagnostic::error(
-            "Provider bug: applied value differs from the plan",
-            format!("At {path} the plan promised {planned:?}, but the resource returned {actual:?}."),
-        )
-        .at(path.clone())
-    };
-    match (planned.unwrap_dynamic(), actual.unwrap_dynamic()) {
-        (Value::Unknown, actual) => {
-            if !actual.is_fully_known() {
-                problems.push(unknown_in_state(path));
-            }
-        }
-        (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
-            if matches!(planned.unwrap_dynamic(), Value::Map(_)) && !p.keys().eq(a.keys()) {
-                problems.push(differs());
-                return;
-            }
-            let names: std::collections::BTreeSet<&String> = p.keys().chain(a.keys()).collect();
-            for name in names {
-                let step = if matches!(planned.unwrap_dynamic(), Value::Map(_)) {
-                    path.clone().key(name.clone())
-                } else {
-                    path.clone().attr(name.clone())
-                };
-                check_compatible(planned.get_or_null(name), actual.get_or_null(name), &step, problems);
-            }
-        }
-        (Value::List(p), Value::List(a)) | (Value::Tuple(p), Value::Tuple(a)) => {
-            if p.len() != a.len() {
-                problems.push(differs());
-                return;
-            }
-            for (i, (p, a)) in p.iter().zip(a).enumerate() {
-                check_compatible(p, a, &path.clone().index(i as i64), problems);
-            }
-        }
-        (Value::Set(_), Value::Set(_)) => {
-            if !actual.is_fully_known() {
-                problems.push(unknown_in_state(path));
-            } else if planned.is_fully_known() && planned != actual {
-                problems.push(differs());
-            }
-        }
-        (_, actual_inner) => {
-            if !actual_inner.is_fully_known() {
-                problems.push(unknown_in_state(path));
-            } else if planned != actual {
-                problems.push(differs());
-            }
-        }
-    }
-}
-
-/// Unknown values left in a state returned by read, create or update.
-pub(crate) fn unknown_problems(state: &Value) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    find_unknowns(state, &AttributePath::root(), &mut problems);
-    problems
-}
-
-fn find_unknowns(value: &Value, path: &AttributePath, problems: &mut Vec<Diagnostic>) {
-    match value.unwrap_dynamic() {
-        Value::Unknown => problems.push(unknown_in_state(path)),
-        Value::Object(entries) => {
-            for (name, v) in entries {
-                find_unknowns(v, &path.clone().attr(name.clone()), problems);
-            }
-        }
-        Value::Map(entries) => {
-            for (key, v) in entries {
-                find_unknowns(v, &path.clone().key(key.clone()), problems);
-            }
-        }
-        Value::List(elements) | Value::Tuple(elements) => {
-            for (i, v) in elements.iter().enumerate() {
-                find_unknowns(v, &path.clone().index(i as i64), problems);
-            }
-        }
-        Value::Set(elements) if elements.iter().any(|e| !e.is_fully_known()) => problems.push(unknown_in_state(path)),
-        _ => {}
-    }
-}
-
-fn unknown_in_state(path: &AttributePath) -> Diagnostic {
-    Diagnostic::error(
-        "Provider bug: unknown value in the new state",
-        format!("The resource returned a state in which {path} is still unknown; every value must be known after apply or read."),
-    )
-    .at(path.clone())
-}
-
-trait GetOrNull {
-    fn get_or_null(&self, key: &str) -> &Value;
-}
-
-impl GetOrNull for Value {
-    // Like `get_attr`, but for maps too: compatibility checks walk objects and maps the same way.
-    fn get_or_null(&self, key: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        match self.unwrap_dynamic() {
-            Value::Object(m) | Value::Map(m) => m.get(key).unwrap_or(&NULL),
-            _ => &NULL,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +417,25 @@ mod tests {
         Value::object(entries.iter().map(|(k, v)| (*k, v.clone())))
     }
 
+    /// The planned state of the default plan.
+    fn default_plan(attributes: &[Attribute], config: &Value, prior: &Value, proposed: &Value) -> Value {
+        Plan::with_default(attributes, config.clone(), prior.clone(), proposed.clone(), Vec::new()).planned_state
+    }
+
+    #[test]
+    fn the_default_plan_starts_with_the_prior_private_data_and_no_extra_replacements() {
+        let prior = obj(&[("id", Value::string("1")), ("name", Value::string("n"))]);
+        let plan = Plan::with_default(&attributes(), prior.clone(), prior.clone(), prior, b"p".to_vec());
+        assert!(plan.is_update() && !plan.is_create() && !plan.is_destroy());
+        assert_eq!((plan.prior_private.as_slice(), plan.planned_private.as_slice()), (&b"p"[..], &b"p"[..]));
+        assert!(plan.requires_replace.is_empty());
+        let config = obj(&[("name", Value::string("n"))]);
+        let create = Plan::with_default(&attributes(), config.clone(), Value::Null, config, Vec::new());
+        assert!(create.is_create() && !create.is_update());
+        let destroy = Plan::with_default(&attributes(), Value::Null, Value::string("x"), Value::Null, Vec::new());
+        assert!(destroy.is_destroy() && !destroy.is_create());
+    }
+
     #[test]
     fn create_plan_marks_unset_computed_attributes_unknown_at_every_depth() {
         let config = obj(&[
@@ -538,7 +448,7 @@ mod tests {
         assert_eq!(planned.get_attr("mode"), &Value::string("a"));
         let rule = &planned.get_attr("rules").as_elements().unwrap()[0];
         assert_eq!(rule.get_attr("ref"), &Value::Unknown);
-        assert!(plan_problems(&attributes(), &config, &planned).is_empty());
+        assert!(crate::server::rules::plan_problems(&attributes(), &config, &planned).is_empty());
     }
 
     #[test]
@@ -688,26 +598,5 @@ mod tests {
         let scope = ValidationScope::UnknownIn(&planned_unknown);
         validate_attributes(&attributes(), &config, &AttributePath::root(), scope, &mut diags);
         assert_eq!(diags.len(), 1);
-    }
-
-    #[test]
-    fn plan_rule_violations_name_the_attribute() {
-        let config = obj(&[("name", Value::string("n"))]);
-        let planned = obj(&[("name", Value::string("other")), ("mode", Value::string("a"))]);
-        let problems = plan_problems(&attributes(), &config, &planned);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].attribute, Some(AttributePath::root().attr("name")));
-    }
-
-    #[test]
-    fn apply_results_must_keep_known_planned_values() {
-        let planned = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
-        let good = obj(&[("id", Value::string("1")), ("name", Value::string("n"))]);
-        assert!(new_state_problems(&planned, &good).is_empty());
-        let changed = obj(&[("id", Value::string("1")), ("name", Value::string("N"))]);
-        assert_eq!(new_state_problems(&planned, &changed)[0].attribute, Some(AttributePath::root().attr("name")));
-        let still_unknown = obj(&[("id", Value::Unknown), ("name", Value::string("n"))]);
-        assert!(new_state_problems(&planned, &still_unknown)[0].summary.contains("unknown"));
-        assert_eq!(unknown_problems(&still_unknown).len(), 1);
     }
 }

@@ -11,8 +11,9 @@ use async_trait::async_trait;
 
 use crate::context::Context;
 use crate::diagnostics::Diagnostics;
+use crate::plan::Plan;
 use crate::schema::Schema;
-use crate::value::{AttributePath, Type, Value};
+use crate::value::{Type, Value};
 
 /// A Terraform provider: its configuration schema, how it is configured, and its resources and data sources.
 #[async_trait]
@@ -228,77 +229,4 @@ pub struct UpgradeStateRequest {
     pub current_version: i64,
     /// The type of the current schema, for decoding.
     pub current_type: Type,
-}
-
-/// A plan being built for one resource instance, handed to [`Resource::modify_plan`].
-///
-/// The server fills [`planned_state`](Plan::planned_state) with Terraform's proposal, and on create marks computed
-/// attributes the configuration leaves null as unknown; on update, computed attributes keep their prior values.
-/// Attributes marked `requires_replace` in the schema are compared by the server *after* this hook, so changes made
-/// here count.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// The configuration (null when destroying). May contain unknown values.
-    pub config: Value,
-    /// The current state (null when creating).
-    pub prior_state: Value,
-    /// Terraform's proposal: the configuration merged with prior computed values (null when destroying).
-    pub proposed_new_state: Value,
-    /// The plan so far; change it to change the plan. Must stay null when destroying.
-    pub planned_state: Value,
-    /// Private data from the current state.
-    pub prior_private: Vec<u8>,
-    /// Private data for the apply; starts as `prior_private`.
-    pub planned_private: Vec<u8>,
-    /// Extra paths whose change forces replacement (in addition to the schema's `requires_replace` attributes).
-    pub requires_replace: Vec<AttributePath>,
-}
-
-impl Plan {
-    /// True when the object does not exist yet.
-    pub fn is_create(&self) -> bool {
-        self.prior_state.is_null() && !self.proposed_new_state.is_null()
-    }
-
-    /// True when the object is being destroyed.
-    pub fn is_destroy(&self) -> bool {
-        self.proposed_new_state.is_null()
-    }
-
-    /// True when an existing object is kept (changed in place or unchanged).
-    pub fn is_update(&self) -> bool {
-        !self.prior_state.is_null() && !self.proposed_new_state.is_null()
-    }
-
-    /// The planned value at `path` (null when the path leads nowhere).
-    pub fn get(&self, path: &AttributePath) -> &Value {
-        static NULL: Value = Value::Null;
-        self.planned_state.at_path(path).unwrap_or(&NULL)
-    }
-
-    /// Sets the planned value at `path`. Fails when the path does not lead to an existing place in the plan.
-    pub fn set(&mut self, path: &AttributePath, value: Value) -> Result<(), Diagnostics> {
-        match self.planned_state.at_path_mut(path) {
-            Some(slot) => {
-                *slot = value;
-                Ok(())
-            }
-            None => Err(Diagnostics::error(
-                "Provider bug: cannot set a planned value",
-                format!("The plan has no place at {path}. Please report this to the provider developers."),
-            )),
-        }
-    }
-
-    /// Marks the planned value at `path` as unknown (it will be known after apply).
-    pub fn mark_unknown(&mut self, path: &AttributePath) -> Result<(), Diagnostics> {
-        self.set(path, Value::Unknown)
-    }
-
-    /// Forces replacement when the value at `path` changes.
-    pub fn require_replace(&mut self, path: AttributePath) {
-        if !self.requires_replace.contains(&path) {
-            self.requires_replace.push(path);
-        }
-    }
 }

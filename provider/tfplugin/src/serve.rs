@@ -253,8 +253,8 @@ pub(crate) async fn run(
     shutdown: CancellationToken,
     shutdown_rpc: ShutdownRpc,
 ) -> std::io::Result<()> {
-    use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
-    use crate::proto::tfplugin6::provider_server::ProviderServer;
+    use crate::generated::plugin::grpc_controller_server::GrpcControllerServer;
+    use crate::generated::tfplugin6::provider_server::ProviderServer;
 
     let service = ProviderServer::new(ProviderService::new(provider))
         // Plans and states of big configurations exceed tonic's 4 MiB default; go-plugin allows 2 GiB.
@@ -376,11 +376,11 @@ struct Controller {
 }
 
 #[tonic::async_trait]
-impl crate::proto::plugin::grpc_controller_server::GrpcController for Controller {
+impl crate::generated::plugin::grpc_controller_server::GrpcController for Controller {
     async fn shutdown(
         &self,
-        _request: tonic::Request<crate::proto::plugin::Empty>,
-    ) -> Result<tonic::Response<crate::proto::plugin::Empty>, tonic::Status> {
+        _request: tonic::Request<crate::generated::plugin::Empty>,
+    ) -> Result<tonic::Response<crate::generated::plugin::Empty>, tonic::Status> {
         match self.mode {
             ShutdownRpc::Exits => {
                 tracing::debug!("Terraform asked the plugin to shut down");
@@ -388,7 +388,7 @@ impl crate::proto::plugin::grpc_controller_server::GrpcController for Controller
             }
             ShutdownRpc::Ignored => tracing::debug!("ignoring Shutdown: serving in debug mode"),
         }
-        Ok(tonic::Response::new(crate::proto::plugin::Empty {}))
+        Ok(tonic::Response::new(crate::generated::plugin::Empty {}))
     }
 }
 

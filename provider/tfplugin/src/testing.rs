@@ -17,10 +17,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::UnixStream;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::proto::plugin::Empty;
-use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use crate::proto::tfplugin6::get_provider_schema;
-use crate::proto::tfplugin6::provider_client::ProviderClient;
+use crate::generated::plugin::Empty;
+use crate::generated::plugin::grpc_controller_client::GrpcControllerClient;
+use crate::generated::tfplugin6::get_provider_schema;
+use crate::generated::tfplugin6::provider_client::ProviderClient;
 use crate::tls::crypto_provider;
 
 /// A client certificate and key, as go-plugin's AutoMTLS creates them.
@@ -151,18 +151,18 @@ impl PluginClient {
         Ok(PluginClient { channel })
     }
 
-    /// The tfplugin6 client.
-    pub fn provider(&self) -> ProviderClient<Channel> {
+    /// The tfplugin6 client (inside the crate only: its messages are the generated protobuf types).
+    pub(crate) fn provider(&self) -> ProviderClient<Channel> {
         ProviderClient::new(self.channel.clone()).max_decoding_message_size(usize::MAX)
     }
 
     /// go-plugin's controller client (for `Shutdown`).
-    pub fn controller(&self) -> GrpcControllerClient<Channel> {
+    fn controller(&self) -> GrpcControllerClient<Channel> {
         GrpcControllerClient::new(self.channel.clone())
     }
 
-    /// Calls `GetProviderSchema`; a transport or gRPC failure becomes the error text.
-    pub async fn get_provider_schema(&self) -> Result<get_provider_schema::Response, String> {
+    /// Calls `GetProviderSchema` and returns the response message (inside the crate only).
+    pub(crate) async fn get_provider_schema_message(&self) -> Result<get_provider_schema::Response, String> {
         self.provider()
             .get_provider_schema(get_provider_schema::Request {})
             .await
@@ -170,10 +170,62 @@ impl PluginClient {
             .map_err(|status| status.to_string())
     }
 
+    /// Calls `GetProviderSchema` and summarises the answer; a transport or gRPC failure becomes the error text.
+    pub async fn get_provider_schema(&self) -> Result<SchemaSummary, String> {
+        let response = self.get_provider_schema_message().await?;
+        let encoded_len = prost::Message::encoded_len(&response);
+        let sorted = |names: std::collections::hash_map::Keys<'_, String, _>| {
+            let mut names: Vec<String> = names.cloned().collect();
+            names.sort();
+            names
+        };
+        Ok(SchemaSummary {
+            provider_attributes: response
+                .provider
+                .and_then(|p| p.block)
+                .map(|b| b.attributes.into_iter().map(|a| a.name).collect())
+                .unwrap_or_default(),
+            resource_types: sorted(response.resource_schemas.keys()),
+            data_source_types: sorted(response.data_source_schemas.keys()),
+            diagnostics: response.diagnostics.into_iter().map(|d| d.summary).collect(),
+            server_capabilities: response.server_capabilities.map(|c| ServerCapabilities {
+                plan_destroy: c.plan_destroy,
+                get_provider_schema_optional: c.get_provider_schema_optional,
+            }),
+            encoded_len,
+        })
+    }
+
     /// Calls go-plugin's `GRPCController.Shutdown`, as Terraform does when it is done with a plugin.
     pub async fn shutdown(&self) -> Result<(), String> {
         self.controller().shutdown(Empty {}).await.map(|_| ()).map_err(|status| status.to_string())
     }
+}
+
+/// What a `GetProviderSchema` call answered, in plain terms (the protobuf messages stay inside this crate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSummary {
+    /// The attribute names of the provider configuration block, in the order sent.
+    pub provider_attributes: Vec<String>,
+    /// The resource type names, sorted.
+    pub resource_types: Vec<String>,
+    /// The data source names, sorted.
+    pub data_source_types: Vec<String>,
+    /// The summaries of the diagnostics sent with the schema.
+    pub diagnostics: Vec<String>,
+    /// The server capabilities, when sent.
+    pub server_capabilities: Option<ServerCapabilities>,
+    /// The size of the encoded response message, in bytes.
+    pub encoded_len: usize,
+}
+
+/// The server capabilities a provider announces with its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerCapabilities {
+    /// Terraform may plan destroys through the provider.
+    pub plan_destroy: bool,
+    /// Terraform may skip `GetProviderSchema` and use a schema it already has.
+    pub get_provider_schema_optional: bool,
 }
 
 fn client_config(

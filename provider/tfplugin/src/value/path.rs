@@ -33,11 +33,6 @@ impl AttributePath {
         AttributePath { steps: Vec::new() }
     }
 
-    /// A path from its steps.
-    pub fn from_steps(steps: Vec<PathStep>) -> Self {
-        AttributePath { steps }
-    }
-
     /// This path followed by an attribute step.
     #[must_use]
     pub fn attr(mut self, name: impl Into<String>) -> Self {

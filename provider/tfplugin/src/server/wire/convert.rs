@@ -1,7 +1,7 @@
 //! Conversions between the framework's types and the protocol's wire messages.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
-use crate::proto::tfplugin6 as pb;
+use crate::generated::tfplugin6 as pb;
 use crate::schema::{Attribute, AttributeKind, Nesting, Schema};
 use crate::value::{self, AttributePath, PathStep, Type, Value};
 
