@@ -56,6 +56,25 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
     },
+    /// Check, checksum and sign the zips of one version that several machines packaged into one directory (the
+    /// release workflow's last step).
+    Assemble {
+        /// The release version, without a leading `v`.
+        #[arg(long)]
+        version: String,
+        /// The directory holding the zips and the manifest.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// Sign with this key from the GnuPG home (`GNUPGHOME`) or agent.
+        #[arg(long, env = "ENTRA_SIGNING_KEY_ID", value_name = "KEY", conflicts_with = "signing_key_file")]
+        signing_key_id: Option<String>,
+        /// Sign with this ASCII-armoured secret key file.
+        #[arg(long, env = "ENTRA_SIGNING_KEY_FILE", value_name = "FILE")]
+        signing_key_file: Option<PathBuf>,
+        /// Leave SHA256SUMS unsigned.
+        #[arg(long, conflicts_with_all = ["signing_key_id", "signing_key_file"])]
+        unsigned: bool,
+    },
     /// Serve packaged releases over HTTPS with Terraform's provider registry protocol (a private registry or an
     /// air-gapped mirror).
     ServeRegistry {
@@ -104,23 +123,11 @@ fn main() -> ExitCode {
         Command::Docs { check } => run_docs(&root, check),
         Command::Package { version, targets, signing_key_id, signing_key_file, unsigned, debug, target_dir, out } => {
             let out_dir = if out.is_absolute() { out } else { root.join(out) };
-            let signing_key = match (signing_key_id, signing_key_file) {
-                (Some(id), _) => Some(SigningKey::KeyId(id)),
-                (None, Some(path)) => Some(SigningKey::KeyFile {
-                    path,
-                    passphrase: std::env::var("ENTRA_SIGNING_KEY_PASSPHRASE").ok().filter(|p| !p.is_empty()),
-                }),
-                (None, None) if unsigned => None,
-                (None, None) => {
-                    eprintln!(
-                        "error: a release is signed: pass --signing-key-id (a key in GnuPG) or --signing-key-file \
-                         (an armoured secret key; its passphrase in ENTRA_SIGNING_KEY_PASSPHRASE), or --unsigned \
-                         for a filesystem mirror only"
-                    );
-                    return ExitCode::FAILURE;
-                }
+            let Some(signing_key) = signing_key(signing_key_id, signing_key_file, unsigned) else {
+                return ExitCode::FAILURE;
             };
             let options = package::Options { version, targets, debug, target_dir, out_dir, signing_key };
+
             package::run(&root, &options).map(|release| {
                 for zip in &release.zips {
                     eprintln!("wrote {}", zip.display());
@@ -140,6 +147,23 @@ fn main() -> ExitCode {
                     release.mirror.display(),
                     release.mirror.display()
                 );
+            })
+        }
+        Command::Assemble { version, dir, signing_key_id, signing_key_file, unsigned } => {
+            let Some(signing_key) = signing_key(signing_key_id, signing_key_file, unsigned) else {
+                return ExitCode::FAILURE;
+            };
+            let dir = if dir.is_absolute() { dir } else { root.join(dir) };
+            package::assemble(&dir, &version, signing_key.as_ref()).map(|assembled| {
+                for zip in &assembled.zips {
+                    eprintln!("checked {}", zip.display());
+                }
+                eprintln!("wrote {}", assembled.checksums.display());
+                if let Some(signed) = &assembled.signature {
+                    eprintln!("wrote {}", signed.signature.display());
+                    eprintln!("wrote {}", signed.public_key.display());
+                    eprintln!("wrote {}", signed.key_id.display());
+                }
             })
         }
         Command::ServeRegistry { dir, listen, namespace, public_url, tls_cert, tls_key, ca_out, hostnames } => {
@@ -186,6 +210,27 @@ fn run_docs(root: &std::path::Path, check: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The signing key the options name: `Some(None)` when `--unsigned` says none is wanted, `None` (after saying why)
+/// when none was given.
+fn signing_key(id: Option<String>, file: Option<PathBuf>, unsigned: bool) -> Option<Option<SigningKey>> {
+    match (id, file) {
+        (Some(id), _) => Some(Some(SigningKey::KeyId(id))),
+        (None, Some(path)) => Some(Some(SigningKey::KeyFile {
+            path,
+            passphrase: std::env::var("ENTRA_SIGNING_KEY_PASSPHRASE").ok().filter(|p| !p.is_empty()),
+        })),
+        (None, None) if unsigned => Some(None),
+        (None, None) => {
+            eprintln!(
+                "error: a release is signed: pass --signing-key-id (a key in GnuPG) or --signing-key-file (an \
+                 armoured secret key; its passphrase in ENTRA_SIGNING_KEY_PASSPHRASE), or --unsigned for a \
+                 filesystem mirror only"
+            );
+            None
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)] // one per command-line option

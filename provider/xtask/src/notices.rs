@@ -122,6 +122,13 @@ fn license_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// Which crates ship one licence text, under which file names.
+#[derive(Debug, Default)]
+struct Shipped {
+    crates: BTreeSet<String>,
+    files: BTreeSet<String>,
+}
+
 /// The notices text for `crates`, headed with what they are the notices of.
 pub fn render(title: &str, crates: &[Crate]) -> String {
     let mut out = String::new();
@@ -131,7 +138,7 @@ pub fn render(title: &str, crates: &[Crate]) -> String {
         "This program includes the following third-party crates, each under its own licence as listed. The licence,\n\
          copyright and notice files each crate ships follow the list; identical texts are given once.\n"
     );
-    let mut texts: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    let mut texts: BTreeMap<String, Shipped> = BTreeMap::new();
     let mut without_files = Vec::new();
     for krate in crates {
         let label = format!("{} {}", krate.name, krate.version);
@@ -147,8 +154,8 @@ pub fn render(title: &str, crates: &[Crate]) -> String {
         }
         for (name, text) in files {
             let entry = texts.entry(text.trim_end().to_owned()).or_default();
-            entry.0.insert(label.clone());
-            entry.1.insert(name);
+            entry.crates.insert(label.clone());
+            entry.files.insert(name);
         }
     }
     if !without_files.is_empty() {
@@ -160,9 +167,9 @@ pub fn render(title: &str, crates: &[Crate]) -> String {
         );
     }
     // Texts in a stable order: by the first crate that ships them.
-    let mut ordered: Vec<(&String, &(BTreeSet<String>, BTreeSet<String>))> = texts.iter().collect();
-    ordered.sort_by(|a, b| a.1.0.first().cmp(&b.1.0.first()).then_with(|| a.0.cmp(b.0)));
-    for (text, (users, names)) in ordered {
+    let mut ordered: Vec<(&String, &Shipped)> = texts.iter().collect();
+    ordered.sort_by(|a, b| a.1.crates.first().cmp(&b.1.crates.first()).then_with(|| a.0.cmp(b.0)));
+    for (text, Shipped { crates: users, files: names }) in ordered {
         let _ = writeln!(out, "\n{}", "=".repeat(100));
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let users: Vec<&str> = users.iter().map(String::as_str).collect();

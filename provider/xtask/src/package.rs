@@ -382,13 +382,7 @@ pub fn write_release(
     write_file(&manifest_path, manifest.as_bytes())?;
     sums.push((manifest_name, sha256_hex(manifest.as_bytes())));
 
-    sums.sort();
-    let mut listing = String::new();
-    for (name, digest) in &sums {
-        let _ = writeln!(listing, "{digest}  {name}");
-    }
-    let checksums = out_dir.join(format!("{PROJECT_NAME}_{version}_SHA256SUMS"));
-    write_file(&checksums, listing.as_bytes())?;
+    let checksums = write_checksums(out_dir, version, sums)?;
 
     Ok(Release {
         version: version.to_owned(),
@@ -398,6 +392,78 @@ pub fn write_release(
         signature: None,
         mirror: mirror_root,
     })
+}
+
+/// Writes `..._SHA256SUMS`: one `digest  name` line per file, sorted by name.
+fn write_checksums(out_dir: &Path, version: &str, mut sums: Vec<(String, String)>) -> Result<PathBuf, String> {
+    sums.sort();
+    let mut listing = String::new();
+    for (name, digest) in &sums {
+        let _ = writeln!(listing, "{digest}  {name}");
+    }
+    let checksums = out_dir.join(format!("{PROJECT_NAME}_{version}_SHA256SUMS"));
+    write_file(&checksums, listing.as_bytes())?;
+    Ok(checksums)
+}
+
+/// What [`assemble`] wrote.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    /// The zips found, one per platform.
+    pub zips: Vec<PathBuf>,
+    /// The checksum file.
+    pub checksums: PathBuf,
+    /// The signature files, when signed.
+    pub signature: Option<SignatureFiles>,
+}
+
+/// Checksums and signs the zips of one version that several machines packaged into `dir` (the release workflow
+/// builds Linux and Windows on Linux and darwin on macOS, then signs once). Each zip is checked first: it holds the
+/// executable under the name Terraform expects, in the format of the platform its name says, with the licence and
+/// the notices beside it.
+///
+/// # Errors
+/// When a zip is malformed or for the wrong platform, the manifest is missing, or signing fails.
+pub fn assemble(dir: &Path, version: &str, key: Option<&SigningKey>) -> Result<Assembled, String> {
+    check_version(version)?;
+    let prefix = format!("{PROJECT_NAME}_{version}_");
+    let mut zips = Vec::new();
+    let mut sums = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    let mut names: Vec<String> =
+        entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for name in names {
+        let Some(platform) = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".zip")) else { continue };
+        let (os, arch) = platform.split_once('_').ok_or_else(|| format!("{name}: no OS_ARCH in the name"))?;
+        let platform = Platform { os: os.to_owned(), arch: arch.to_owned() };
+        let path = dir.join(&name);
+        let bytes = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        check_zip(&bytes, version, &platform).map_err(|e| format!("{name}: {e}"))?;
+        sums.push((name, sha256_hex(&bytes)));
+        zips.push(path);
+    }
+    if zips.is_empty() {
+        return Err(format!("no {prefix}OS_ARCH.zip in {}", dir.display()));
+    }
+    let manifest_name = format!("{prefix}manifest.json");
+    let manifest = std::fs::read(dir.join(&manifest_name)).map_err(|e| format!("reading {manifest_name}: {e}"))?;
+    sums.push((manifest_name, sha256_hex(&manifest)));
+    let checksums = write_checksums(dir, version, sums)?;
+    let signature = key.map(|key| sign_release(dir, version, &checksums, key)).transpose()?;
+    Ok(Assembled { zips, checksums, signature })
+}
+
+fn check_zip(bytes: &[u8], version: &str, platform: &Platform) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not a zip: {e}"))?;
+    let executable = format!("{PROJECT_NAME}_v{version}{}", platform.executable_suffix());
+    for required in [LICENSE_FILE, notices::NOTICES_FILE] {
+        archive.by_name(required).map_err(|_| format!("no {required} in the zip"))?;
+    }
+    let mut entry = archive.by_name(&executable).map_err(|_| format!("no {executable} in the zip"))?;
+    let mut contents = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut contents).map_err(|e| format!("unzipping {executable}: {e}"))?;
+    binary_format::check(&contents, platform)
 }
 
 /// `1.2.3` or `1.2.3-beta.1`: what the registry accepts as a version (no leading `v`).
@@ -589,5 +655,33 @@ mod tests {
         );
         assert_eq!(linux_cross_tools("x86_64-pc-windows-gnu"), Some(("x86_64-w64-mingw32-", "gcc-mingw-w64-x86-64")));
         assert_eq!(linux_cross_tools("aarch64-apple-darwin"), None);
+    }
+
+    #[test]
+    fn assembling_checks_each_zip_and_writes_one_checksum_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Real executables of this machine, packed under this machine's platform name.
+        let binary = std::env::current_exe().expect("current exe");
+        let host = Platform::host().expect("host");
+        let build = PlatformBuild { platform: host.clone(), binary, notices: "notices\n".to_owned() };
+        let out = dir.path().join("dist");
+        let release = write_release(&out, "1.2.3", &[build], "{}\n", "licence\n").expect("release");
+        let written = std::fs::read_to_string(&release.checksums).expect("sums");
+        std::fs::remove_file(&release.checksums).expect("remove sums");
+
+        let assembled = assemble(&out, "1.2.3", None).expect("assembled");
+        assert_eq!(assembled.zips, release.zips);
+        assert_eq!(std::fs::read_to_string(&assembled.checksums).expect("sums"), written);
+
+        // The same zip under another platform's name is refused: its executable is this machine's.
+        let other = if host.arch == "arm64" { "amd64" } else { "arm64" };
+        let renamed = out.join(format!("terraform-provider-entra_1.2.3_{}_{other}.zip", host.os));
+        std::fs::copy(&release.zips[0], &renamed).expect("copy");
+        let error = assemble(&out, "1.2.3", None).expect_err("wrong machine");
+        assert!(error.contains(&format!("_{other}.zip: the binary for")), "{error}");
+        std::fs::remove_file(&renamed).expect("remove");
+
+        std::fs::write(out.join("terraform-provider-entra_1.2.3_linux_386.zip"), b"not a zip").expect("junk");
+        assert!(assemble(&out, "1.2.3", None).expect_err("junk").contains("not a zip"));
     }
 }
