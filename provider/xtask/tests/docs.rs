@@ -47,7 +47,7 @@ fn every_resource_and_data_source_page_has_the_sections_users_look_for() {
 /// Markdown files whose relative links must resolve: the top-level documents and everything under `docs/` (the
 /// templates are checked through the pages rendered from them).
 fn markdown_files(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["README.md", "ARCHITECTURE.md", "CONTRIBUTING.md", "CHANGELOG.md"]
+    let mut files: Vec<PathBuf> = ["README.md", "ARCHITECTURE.md", "CONTRIBUTING.md", "CHANGELOG.md", "RELEASING.md"]
         .iter()
         .map(|name| root.join(name))
         .filter(|path| path.is_file())
