@@ -258,6 +258,15 @@ fn serve_registry(
         tls,
         log_requests: true,
     };
+    let (served, unsigned) = registry::versions_in(&dir, "entra")?;
+    for version in &unsigned {
+        eprintln!("not served: {version} is unsigned (package it with --signing-key-id or --signing-key-file)");
+    }
+    if served.is_empty() {
+        eprintln!("no signed release in {} yet; releases copied in later are served without a restart", dir.display());
+    } else {
+        eprintln!("versions: {}", served.join(", "));
+    }
     let server = registry::Registry::start(config)?;
     if let Some(ca) = server.ca_pem() {
         std::fs::write(&ca_out, ca).map_err(|e| format!("writing {}: {e}", ca_out.display()))?;

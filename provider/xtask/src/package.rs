@@ -323,6 +323,17 @@ fn plan_targets(requested: &[String], toolchain: &Toolchain) -> Result<Vec<Targe
                     ));
                     continue;
                 }
+                // aws-lc assembles its x86-64 Windows code with NASM (or, when told, with objects it ships).
+                if triple == "x86_64-pc-windows-gnu"
+                    && !on_path("nasm")
+                    && std::env::var_os("AWS_LC_SYS_PREBUILT_NASM").is_none()
+                {
+                    missing.push(format!(
+                        "{triple} needs NASM for aws-lc's assembly (Debian/Ubuntu: `apt-get install nasm`), or \
+                         AWS_LC_SYS_PREBUILT_NASM=1 to use the objects aws-lc-sys ships"
+                    ));
+                    continue;
+                }
                 let underscored = triple.replace('-', "_");
                 env.push((linker_var, gcc.clone()));
                 // aws-lc-sys compiles C for the target: it needs the target's compiler and archiver too.

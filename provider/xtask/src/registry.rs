@@ -240,6 +240,27 @@ fn route(state: &State, path: &str) -> Response<Full<Bytes>> {
     }
 }
 
+/// The versions in `dir` the registry offers (signed) and those it leaves out (unsigned), for the command line to
+/// report at start.
+///
+/// # Errors
+/// When the directory cannot be read.
+pub fn versions_in(dir: &Path, provider_type: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    let served: Vec<String> = scan(dir, provider_type)?.into_keys().collect();
+    let prefix = format!("terraform-provider-{provider_type}_");
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    let mut unsigned: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(&prefix)?.strip_suffix("_SHA256SUMS").map(str::to_owned)
+        })
+        .filter(|version| !served.contains(version))
+        .collect();
+    unsigned.sort();
+    Ok((served, unsigned))
+}
+
 /// One signed release found in the directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Release {
@@ -464,6 +485,8 @@ mod tests {
         write(dir.path(), "terraform-provider-entra_2.0.0_SHA256SUMS", "");
         let releases = scan(dir.path(), "entra").expect("scan");
         assert_eq!(releases.keys().collect::<Vec<_>>(), vec!["1.0.0", "1.1.0"]);
+        let (served, unsigned) = versions_in(dir.path(), "entra").expect("versions");
+        assert_eq!((served, unsigned), (vec!["1.0.0".to_owned(), "1.1.0".to_owned()], vec!["2.0.0".to_owned()]));
         assert_eq!(
             versions_document(&releases)["versions"][0],
             json!({"version": "1.0.0", "protocols": ["6.0"], "platforms": [
