@@ -127,7 +127,6 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             };
             let options = package::Options { version, targets, debug, target_dir, out_dir, signing_key };
-
             package::run(&root, &options).map(|release| {
                 for zip in &release.zips {
                     eprintln!("wrote {}", zip.display());

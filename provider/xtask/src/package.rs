@@ -190,6 +190,9 @@ pub fn run(root: &Path, options: &Options) -> Result<Release, String> {
     check_version(&options.version)?;
     let requested = if options.targets.is_empty() { default_targets() } else { options.targets.clone() };
     let targets = plan_targets(&requested, &Toolchain::from_env()?)?;
+    if let Some(key) = &options.signing_key {
+        signing::check_key(key)?;
+    }
     let license =
         std::fs::read_to_string(root.join(LICENSE_FILE)).map_err(|e| format!("reading {LICENSE_FILE}: {e}"))?;
     let mut builds = Vec::new();

@@ -52,6 +52,20 @@ pub struct PublicKey {
     pub ascii_armor: String,
 }
 
+/// Checks, before a long build, that the key can be found: the key id names one secret key in GnuPG, or the key
+/// file can be read.
+///
+/// # Errors
+/// When gpg is missing, the key id names no secret key (or several), or the file cannot be read.
+pub fn check_key(key: &SigningKey) -> Result<(), String> {
+    match key {
+        SigningKey::KeyId(id) => secret_key_id(gpg_command(), id).map(drop),
+        SigningKey::KeyFile { path, .. } => {
+            std::fs::metadata(path).map(drop).map_err(|e| format!("the signing key file {}: {e}", path.display()))
+        }
+    }
+}
+
 /// Signs `file` into the detached binary signature `signature_out` and returns the signer's public key.
 ///
 /// # Errors
@@ -312,5 +326,7 @@ mod tests {
         let home = GnupgHome::new().expect("home");
         let error = secret_key_id(home.gpg(), "no-such-key@example.invalid").expect_err("no key");
         assert!(error.contains("no secret key found for `no-such-key@example.invalid`"), "{error}");
+        let missing = SigningKey::KeyFile { path: "/nonexistent/key.asc".into(), passphrase: None };
+        assert!(check_key(&missing).expect_err("no file").contains("/nonexistent/key.asc"));
     }
 }
