@@ -96,9 +96,10 @@ enum Command {
         /// The server's private key (PEM).
         #[arg(long, value_name = "FILE", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
-        /// Where to write the generated CA certificate for clients to trust (`SSL_CERT_FILE`).
-        #[arg(long, value_name = "FILE", default_value = "registry-ca.pem")]
-        ca_out: PathBuf,
+        /// Where to write the generated CA certificate for clients to trust (`SSL_CERT_FILE`); default:
+        /// `registry-ca.pem` in the served directory.
+        #[arg(long, value_name = "FILE")]
+        ca_out: Option<PathBuf>,
         /// More host names for the generated certificate (the names clients use).
         #[arg(long = "hostname", value_name = "NAME")]
         hostnames: Vec<String>,
@@ -240,10 +241,11 @@ fn serve_registry(
     namespace: String,
     public_url: Option<String>,
     tls_files: Option<(PathBuf, PathBuf)>,
-    ca_out: PathBuf,
+    ca_out: Option<PathBuf>,
     hostnames: Vec<String>,
 ) -> Result<(), String> {
     let dir = if dir.is_absolute() { dir } else { root.join(dir) };
+    let ca_out = ca_out.unwrap_or_else(|| dir.join("registry-ca.pem"));
     let tls = match tls_files {
         Some((cert, key)) => registry::Tls::Files { cert, key },
         None => registry::Tls::Generated { extra_names: hostnames },

@@ -416,6 +416,14 @@ fn write_checksums(out_dir: &Path, version: &str, mut sums: Vec<(String, String)
         let _ = writeln!(listing, "{digest}  {name}");
     }
     let checksums = out_dir.join(format!("{PROJECT_NAME}_{version}_SHA256SUMS"));
+    // A signature of an earlier SHA256SUMS would not match this one: it goes, with the key files beside it, so a
+    // failed or skipped signing leaves an unsigned release rather than a wrongly signed one.
+    for stale in ["SHA256SUMS.sig", "signing_key.asc", "signing_key_id"] {
+        let path = out_dir.join(format!("{PROJECT_NAME}_{version}_{stale}"));
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| format!("removing the stale {}: {e}", path.display()))?;
+        }
+    }
     write_file(&checksums, listing.as_bytes())?;
     Ok(checksums)
 }
@@ -683,7 +691,11 @@ mod tests {
         let written = std::fs::read_to_string(&release.checksums).expect("sums");
         std::fs::remove_file(&release.checksums).expect("remove sums");
 
+        // A signature of an earlier SHA256SUMS does not survive a new one.
+        let stale_signature = out.join("terraform-provider-entra_1.2.3_SHA256SUMS.sig");
+        std::fs::write(&stale_signature, b"old").expect("stale signature");
         let assembled = assemble(&out, "1.2.3", None).expect("assembled");
+        assert!(!stale_signature.exists(), "the stale signature is removed");
         assert_eq!(assembled.zips, release.zips);
         assert_eq!(std::fs::read_to_string(&assembled.checksums).expect("sums"), written);
 
