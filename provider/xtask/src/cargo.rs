@@ -16,6 +16,8 @@ pub struct Build {
     pub target: Option<String>,
     /// cargo's `--target-dir`; `None` lets cargo decide (`CARGO_TARGET_DIR`, else `<root>/target`).
     pub target_dir: Option<PathBuf>,
+    /// Extra environment for cargo (a cross target's linker and C compiler).
+    pub env: Vec<(String, String)>,
 }
 
 impl Build {
@@ -49,6 +51,7 @@ impl Build {
         if let Some(dir) = &self.target_dir {
             command.arg("--target-dir").arg(dir);
         }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = command.spawn().map_err(|e| format!("starting cargo: {e}"))?;
         let stdout = child.stdout.take().ok_or("cargo's stdout")?;

@@ -4,7 +4,9 @@
 //!   conformance reference ([`csdl`]);
 //! - `codegen`: regenerate the Rust protocol code in `provider/tfplugin/src/generated/` from `proto/`;
 //! - `docs`: render the registry documentation under `docs/` ([`docs`]); `--check` only reports stale pages;
-//! - `package`: build the release artifacts the Terraform Registry expects, and a filesystem mirror ([`package`]);
+//! - `package`: build, check, sign and pack the release artifacts the Terraform Registry expects, and a filesystem
+//!   mirror ([`package`]);
+//! - `serve-registry`: serve packaged releases over HTTPS with Terraform's provider registry protocol ([`registry`]);
 //! - `quickstart`: build the provider and the Graph emulator, and run a real plan/apply/destroy against it
 //!   ([`quickstart`]);
 //! - `sweep`: list, and with `--yes` remove, what an interrupted live run of the acceptance suite left in a tenant
@@ -12,12 +14,16 @@
 //!
 //! The commands are a library so the tests in `tests/` can drive the same code the command line does.
 
+pub mod binary_format;
 pub mod cargo;
 mod codegen;
 pub mod csdl;
 pub mod docs;
+pub mod notices;
 pub mod package;
 pub mod quickstart;
+pub mod registry;
+pub mod signing;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};

@@ -70,7 +70,7 @@ fn pages_of_resources_importable_by_domain_name_list_the_lookup_permission_in_th
 /// Markdown files whose relative links must resolve: the top-level documents and everything under `docs/` (the
 /// templates are checked through the pages rendered from them).
 fn markdown_files(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["README.md", "ARCHITECTURE.md", "CONTRIBUTING.md", "CHANGELOG.md"]
+    let mut files: Vec<PathBuf> = ["README.md", "ARCHITECTURE.md", "CONTRIBUTING.md", "CHANGELOG.md", "RELEASING.md"]
         .iter()
         .map(|name| root.join(name))
         .filter(|path| path.is_file())

@@ -49,7 +49,8 @@ fn terraform_installs_the_packaged_provider_from_the_mirror_and_uses_it() {
     let scratch = tempfile::tempdir().expect("temp dir");
     let dist = scratch.path().join("dist");
     let mut command = xtask();
-    command.args(["package", "--debug", "--version", VERSION, "--out"]).arg(&dist);
+    // A filesystem mirror does not check signatures, so this release needs no key (the registry test signs).
+    command.args(["package", "--debug", "--target", "host", "--unsigned", "--version", VERSION, "--out"]).arg(&dist);
     with_target_dir(&mut command);
     let packaged = run(command, COMMAND_TIMEOUT);
     assert_eq!(packaged.code, Some(0), "{packaged}");
@@ -67,6 +68,26 @@ fn terraform_installs_the_packaged_provider_from_the_mirror_and_uses_it() {
     let sums = checksums(&dist);
     let names: Vec<&str> = sums.iter().map(|(_, name)| name.as_str()).collect();
     assert_eq!(names, vec![zip_name.as_str(), manifest_name.as_str()]);
+    assert!(!dist.join(format!("terraform-provider-entra_{VERSION}_SHA256SUMS.sig")).exists(), "--unsigned");
+
+    // The licence and the third-party notices travel with the binary.
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(dist.join(&zip_name)).expect("zip")).expect("a valid zip");
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).expect(name), &mut text).expect(name);
+        text
+    };
+    let license = read("LICENSE");
+    assert_eq!(license, std::fs::read_to_string(xtask::workspace_root().join("LICENSE")).expect("LICENSE"));
+    assert!(license.starts_with("Mozilla Public License Version 2.0"), "{license}");
+    let notices = read("THIRD_PARTY_NOTICES.txt");
+    for listed in ["- tokio ", "- aws-lc-sys ", "- rustls "] {
+        assert!(notices.contains(listed), "{listed} is compiled into the provider: {notices}");
+    }
+    assert!(!notices.contains("- proptest "), "test-only crates are not in the binary");
+    assert!(notices.contains("Permission is hereby granted, free of charge"), "the MIT licence text is included");
+    assert!(notices.contains("Apache License") && notices.contains("Version 2.0, January 2004"));
 
     // A configuration that pins the packaged version, installed from the mirror only.
     let workdir = scratch.path().join("work");
