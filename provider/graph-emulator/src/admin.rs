@@ -27,6 +27,10 @@
 //! | GET | `/_emulator/oidc/github` | GitHub Actions-style ID token request |
 //! | POST | `/_emulator/oidc/ado` | Azure DevOps-style OIDC token request |
 //! | GET | `/_emulator/msi/token` | App Service-style managed identity |
+//! | GET, PUT | `/_emulator/multiTenantOrganization` | inspect / save and restore every multi-tenant organization and join request |
+//! | GET | `/_emulator/multiTenantOrganization/view/{tenantId}` | the organization as one tenant sees it, with its tenants |
+//! | POST | `/_emulator/multiTenantOrganization/complete` | complete every pending join, role change and removal now |
+//! | GET, PUT | `/_emulator/multiTenantOrganization/settings` | `{"delayMs","maxActiveTenants","deleteReturnsMember","protectCreator"}` |
 //!
 //! `state`, `partners` and the directory-object hooks act on the first tenant, or on the emulated tenant named by a
 //! `?tenant={id}` query parameter (404 for a tenant that is not emulated).
@@ -235,6 +239,11 @@ pub(crate) fn handle(
                 plain_json(StatusCode::OK, &json!({"token": token}))
             }
             Err(response) => *response,
+        },
+        (_, ["multiTenantOrganization", rest @ ..]) => match crate::mto::admin(service, method, rest, body) {
+            Some((StatusCode::NO_CONTENT, _)) => empty(StatusCode::NO_CONTENT),
+            Some((status, value)) => plain_json(status, &value),
+            None => error(StatusCode::NOT_FOUND, format!("no admin endpoint {method} /_emulator{path}")),
         },
         _ => error(StatusCode::NOT_FOUND, format!("no admin endpoint {method} /_emulator{path}")),
     }

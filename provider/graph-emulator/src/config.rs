@@ -25,9 +25,13 @@ pub const ROLE_SYNCHRONIZATION_READ_WRITE_ALL: &str = "Synchronization.ReadWrite
 pub const ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL: &str = "AppRoleAssignment.ReadWrite.All";
 /// Reading users and groups.
 pub const ROLE_DIRECTORY_READ_ALL: &str = "Directory.Read.All";
+/// Reading the multi-tenant organization, its tenants and the join request (graph-sync-and-mto.md B.2).
+pub const ROLE_MULTI_TENANT_ORGANIZATION_READ_ALL: &str = "MultiTenantOrganization.Read.All";
+/// Creating and changing the multi-tenant organization, its tenants and the join request.
+pub const ROLE_MULTI_TENANT_ORGANIZATION_READ_WRITE_ALL: &str = "MultiTenantOrganization.ReadWrite.All";
 
 /// Every permission the emulator knows; the default application of every tenant holds all of them.
-pub const ALL_ROLES: [&str; 9] = [
+pub const ALL_ROLES: [&str; 11] = [
     ROLE_POLICY_READ_ALL,
     ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS,
     ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL,
@@ -37,6 +41,8 @@ pub const ALL_ROLES: [&str; 9] = [
     ROLE_SYNCHRONIZATION_READ_WRITE_ALL,
     ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL,
     ROLE_DIRECTORY_READ_ALL,
+    ROLE_MULTI_TENANT_ORGANIZATION_READ_ALL,
+    ROLE_MULTI_TENANT_ORGANIZATION_READ_WRITE_ALL,
 ];
 
 /// The audience Entra requires on federated (workload identity) assertions.

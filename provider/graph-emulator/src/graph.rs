@@ -151,6 +151,8 @@ impl Service {
         top_level: bool,
         ids: &RequestIds,
     ) -> Outcome {
+        // Multi-tenant organization transitions that are due complete before the request sees any state.
+        self.advance_mto();
         let parsed = odata::parse_path(&request.path);
         let template = parsed.as_ref().map(Resource::template).unwrap_or("(unmatched)");
         let write = is_write(&request.method) && parsed.as_ref().map_or(true, |r| *r != Resource::Batch);
@@ -203,6 +205,7 @@ impl Service {
             let lookup = matches!(resource, Resource::FindByDomain(_) | Resource::FindByTenantId(_));
             let permitted = match &resource {
                 Resource::Provisioning(route) => caller.has_any(route.roles(write)),
+                Resource::Mto(route) => caller.has_any(route.roles(write)),
                 _ => caller.permitted(write, lookup),
             };
             if !permitted {
@@ -360,6 +363,7 @@ impl Service {
             (Resource::DeletedPartner(key), &Method::DELETE) => self.purge_deleted(request, key, true),
             (Resource::DeletedSyncPolicy(key), &Method::DELETE) => self.purge_deleted(request, key, false),
             (Resource::Provisioning(route), _) => self.provisioning(route, request, caller),
+            (Resource::Mto(route), _) => self.mto(route, request),
             (Resource::DeletedPartnerRestore(key), _) => self.restore_deleted(request, key, true),
             (Resource::DeletedSyncPolicyRestore(key), _) => self.restore_deleted(request, key, false),
             _ => Err(GraphError::new(
@@ -446,7 +450,7 @@ impl Service {
     }
 
     /// Rejects or drops read-only properties present in a write body.
-    fn read_only(&self, body: &mut Object, names: &[&str]) -> Result<(), GraphError> {
+    pub(crate) fn read_only(&self, body: &mut Object, names: &[&str]) -> Result<(), GraphError> {
         let mode = lock(&self.behaviour).read_only;
         for name in names {
             if body.contains_key(*name) {
@@ -981,6 +985,9 @@ impl Service {
         let ty = if partner_template { &schema::PARTNER_TEMPLATE } else { &schema::SYNC_TEMPLATE };
         let mut body = self.read_body(request, ty)?;
         self.read_only(&mut body, &["id"])?;
+        if let Some(Value::String(level)) = body.get_mut("templateApplicationLevel") {
+            *level = crate::mto::canonical_level(level);
+        }
         let behaviour = self.behaviour();
         let touched: Vec<String> = body.keys().cloned().collect();
         self.write(request, |state, _| {

@@ -38,6 +38,7 @@ mod graph;
 mod json;
 mod jwt;
 mod malformed;
+mod mto;
 mod objects;
 mod odata;
 mod provisioning;
@@ -65,10 +66,11 @@ pub use config::{
     DEFAULT_TENANT_DISPLAY_NAME, DEFAULT_TENANT_DOMAIN, DEFAULT_TENANT_ID, DefaultNullMode, DirectoryObjectFixture,
     DirectoryTenant, EmulatorConfig, FederatedCredential, ManagedIdentity, MergeMode,
     ROLE_APP_ROLE_ASSIGNMENT_READ_WRITE_ALL, ROLE_APPLICATION_READ_ALL, ROLE_APPLICATION_READ_WRITE_ALL,
-    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL, ROLE_DIRECTORY_READ_ALL, ROLE_POLICY_READ_ALL,
-    ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS, ROLE_SYNCHRONIZATION_READ_ALL, ROLE_SYNCHRONIZATION_READ_WRITE_ALL,
-    ReadOnlyMode, TOKEN_EXCHANGE_AUDIENCE, TenantConfig, TenantRestrictionsFixture, TrustedIssuer, ValidationRules,
-    default_groups, default_users, emulated_tenant, parse_tenants,
+    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL, ROLE_DIRECTORY_READ_ALL, ROLE_MULTI_TENANT_ORGANIZATION_READ_ALL,
+    ROLE_MULTI_TENANT_ORGANIZATION_READ_WRITE_ALL, ROLE_POLICY_READ_ALL, ROLE_POLICY_READ_WRITE_CROSS_TENANT_ACCESS,
+    ROLE_SYNCHRONIZATION_READ_ALL, ROLE_SYNCHRONIZATION_READ_WRITE_ALL, ReadOnlyMode, TOKEN_EXCHANGE_AUDIENCE,
+    TenantConfig, TenantRestrictionsFixture, TrustedIssuer, ValidationRules, default_groups, default_users,
+    emulated_tenant, parse_tenants,
 };
 pub use directory::{DEFAULT_DIRECTORY_JSON, default_directory, parse_directory};
 pub use faults::{
@@ -76,6 +78,7 @@ pub use faults::{
     TokenBucket, Trigger, WriteLock,
 };
 pub use graph::MAX_BATCH;
+pub use mto::MtoSettings;
 pub use stats::Stats;
 
 use service::{Service, lock};
@@ -327,6 +330,38 @@ impl Emulator {
     /// One identity-sync policy's stored JSON.
     pub fn identity_sync(&self, tenant_id: &str) -> Option<Value> {
         self.first_tenant().identity_sync(tenant_id)
+    }
+
+    /// The multi-tenant organization switches (transition delay, active-tenant limit, DELETE answer, creator rule).
+    pub fn mto_settings(&self) -> MtoSettings {
+        self.service.mto_settings()
+    }
+
+    /// Changes the multi-tenant organization switches; transitions already pending keep their due time.
+    pub fn set_mto_settings(&self, settings: MtoSettings) {
+        self.service.set_mto_settings(settings);
+    }
+
+    /// Completes every pending multi-tenant organization transition (joins, role changes, removals) now.
+    pub fn complete_mto_transitions(&self) {
+        self.service.complete_mto_transitions();
+    }
+
+    /// Completes the multi-tenant organization transitions that are due (any Graph request does this too).
+    pub fn advance_mto(&self) {
+        self.service.advance_mto();
+    }
+
+    /// Every multi-tenant organization and join request as JSON, to inspect or to save and restore with
+    /// [`Emulator::set_multi_tenant_organizations`].
+    pub fn multi_tenant_organizations(&self) -> Value {
+        self.service.mto_state()
+    }
+
+    /// Replaces every multi-tenant organization and join request (the shape of
+    /// [`Emulator::multi_tenant_organizations`]); pending transitions restart their delay.
+    pub fn set_multi_tenant_organizations(&self, state: Value) -> anyhow::Result<()> {
+        self.service.set_mto_state(&state)
     }
 
     /// Every emulated tenant with its credentials, users and groups, the first tenant first (the state file's
@@ -634,5 +669,10 @@ impl<'a> TenantHandle<'a> {
     /// Deletes a job out of band.
     pub fn delete_synchronization_job(&self, service_principal_id: &str, job_id: &str) -> anyhow::Result<()> {
         self.tenant.delete_job_out_of_band(service_principal_id, job_id)
+    }
+
+    /// The multi-tenant organization as this tenant sees it (its GET body), plus `tenants` when it belongs to one.
+    pub fn multi_tenant_organization(&self) -> Value {
+        self.emulator.service.mto_view(self.tenant_id())
     }
 }

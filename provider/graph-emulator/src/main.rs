@@ -180,6 +180,10 @@ struct Cli {
     #[arg(long, value_name = "N", help_heading = "Faults")]
     reset_after_write_every: Option<u64>,
 
+    /// How long multi-tenant organization joins, role changes and removals take to complete.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    mto_delay_ms: u64,
+
     /// Reads see the state from before a write for this many milliseconds after it.
     #[arg(long, value_name = "MS", help_heading = "Faults")]
     lag_ms: Option<u64>,
@@ -456,6 +460,8 @@ async fn wait_for_shutdown_signal() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let emulator = Emulator::start(config(&cli)?)?;
+    emulator
+        .set_mto_settings(entra_graph_emulator::MtoSettings { delay_ms: cli.mto_delay_ms, ..emulator.mto_settings() });
     tracing::info!(
         target: "entra_graph_emulator",
         "listening on {} (Graph {}/v1.0, token endpoint {}, tenant {}, client {}, CA {})",

@@ -94,6 +94,8 @@ pub(crate) enum Resource {
     DeletedSyncPolicyRestore(String),
     /// Directory objects and synchronization (graph-sync-and-mto.md Part A): see the `provisioning` module.
     Provisioning(crate::provisioning::Route),
+    /// The multi-tenant organization (graph-sync-and-mto.md Part B): see the `mto` module.
+    Mto(crate::mto::Route),
 }
 
 impl Resource {
@@ -132,6 +134,7 @@ impl Resource {
                 "/policies/deletedItems/crossTenantSyncPolicyPartners/{id}/restore"
             }
             Resource::Provisioning(route) => route.template(),
+            Resource::Mto(route) => route.template(),
         }
     }
 
@@ -161,6 +164,7 @@ impl Resource {
             | Resource::DeletedSyncPolicies => GET,
             Resource::DeletedPartner(_) | Resource::DeletedSyncPolicy(_) => GET_DELETE,
             Resource::Provisioning(route) => route.methods(),
+            Resource::Mto(route) => route.methods(),
         }
     }
 
@@ -244,6 +248,9 @@ pub(crate) fn parse_path(path: &str) -> Result<Resource, GraphError> {
     };
     if let Some(route) = crate::provisioning::parse_path(&s)? {
         return Ok(Resource::Provisioning(route));
+    }
+    if let Some(route) = crate::mto::parse_path(&s)? {
+        return Ok(Resource::Mto(route));
     }
     match s.first() {
         Some(first) if *first == "$batch" && s.len() == 1 => return Ok(Resource::Batch),

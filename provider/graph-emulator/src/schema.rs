@@ -339,7 +339,8 @@ fn read_value(value: &Value, property: &Property, kind: &Kind, strictness: Stric
         },
         Kind::Flags(enumeration) => match value {
             Value::String(flags) => {
-                if strictness.enum_members {
+                // `""` is the documented way to disable a template (no member: `none`; graph-sync-and-mto.md B.9.3).
+                if strictness.enum_members && !flags.trim().is_empty() {
                     for member in flags.split(',').map(str::trim) {
                         if !enumeration.members.contains(&member) {
                             return Err(GraphError::bad_request(format!("Requested value '{member}' was not found.")));

@@ -34,6 +34,8 @@ pub(crate) struct Service {
     pub(crate) authority: Authority,
     pub(crate) directory: Mutex<Vec<DirectoryTenant>>,
     pub(crate) behaviour: Mutex<Behaviour>,
+    /// Multi-tenant organizations and join requests, shared by every tenant (see the `mto` module).
+    pub(crate) mto: Mutex<crate::mto::Registry>,
 }
 
 /// Locks a mutex, taking over a poisoned one: the data behind these locks stays consistent because every update
@@ -93,6 +95,7 @@ impl Service {
             stats: Mutex::new(Stats::default()),
             directory: Mutex::new(directory),
             behaviour: Mutex::new(behaviour),
+            mto: Mutex::new(crate::mto::Registry::default()),
             endpoint,
             config,
         }))
@@ -137,6 +140,7 @@ impl Service {
         for tenant in &self.tenants {
             tenant.reset();
         }
+        self.reset_mto();
         lock(&self.faults).set(Faults::default());
         *lock(&self.stats) = Stats::default();
         let mut behaviour = lock(&self.behaviour);
