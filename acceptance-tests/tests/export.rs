@@ -655,3 +655,41 @@ fn the_command_line_authenticates_like_the_provider_and_reports_errors_clearly()
     assert!(run.stderr.contains("--environment"), "{run}");
     assert_eq!(std::fs::read_dir(base.path().join("none")).unwrap().count(), 0, "a failed export writes nothing");
 }
+
+/// The create journal (`.terraform/entra/create-journal.json`) is Terraform's working directory's record of creates
+/// an interrupted apply may have left behind. Running the export inside that directory reads the same objects, but
+/// it is not Terraform: it must leave the journal exactly as it was, or the next apply could no longer take over
+/// an object it created itself.
+#[test]
+fn export_inside_a_terraform_working_directory_leaves_its_create_journal_alone() {
+    let env = small_tenant();
+    let workdir = tempfile::tempdir().unwrap();
+    let journal = workdir.path().join(".terraform/entra/create-journal.json");
+    std::fs::create_dir_all(journal.parent().unwrap()).unwrap();
+    let endpoint = env.env()["ARM_GRAPH_ENDPOINT"].trim_end_matches('/').to_ascii_lowercase();
+    let tenant = env.env()["ARM_TENANT_ID"].to_ascii_lowercase();
+    let recorded_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let entry = |kind: &str| {
+        json!({"graphEndpoint": endpoint, "tenantId": tenant, "kind": kind, "partnerTenantId": tenants::CONTOSO,
+               "recordedAt": recorded_at})
+    };
+    let contents = serde_json::to_string_pretty(
+        &json!({"version": 1, "entries": [entry("partner"), entry("identitySynchronization")]}),
+    )
+    .unwrap();
+    std::fs::write(&journal, &contents).unwrap();
+
+    let out = workdir.path().join("exported");
+    let binary = provider_binary_dir().join(BINARY_NAME);
+    let output = Command::new(binary)
+        .args(["export", "--out", path_arg(&out), "--quiet"])
+        .current_dir(workdir.path())
+        .env_clear()
+        .envs(env.env())
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run the export");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(files(&out).contains_key("partners.tf"), "the partner with the journaled create was exported");
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), contents, "the export changed the create journal");
+}

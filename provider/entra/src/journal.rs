@@ -12,8 +12,9 @@
 //!   working directory Terraform runs the provider in. It is small JSON; deleting it only loses the takeovers.
 //! - Entries are keyed by the Graph endpoint, the managed tenant, the kind of object and the partner tenant, so
 //!   configurations for other tenants or clouds in the same directory never see each other's entries.
-//! - An entry is removed when a create fails without effect, when a provider with the object in its state reads or
-//!   deletes it (Terraform knows it then), and after seven days.
+//! - An entry is removed when a create fails without effect, when Terraform reads the object (a refresh of its
+//!   state, or the read that completes an import: Terraform owns the object then) or deletes it, and after seven
+//!   days. Nothing else changes the file: a provider configured by the export command has no journal at all.
 //! - A journal that cannot be read or written never blocks an apply: the problem is reported as a warning and a
 //!   409 is then the usual import error.
 //! - Writes within one provider process are serialised; two Terraform commands in one directory at once are
@@ -147,13 +148,6 @@ impl CreateJournal {
         self.save(entries).err().or(loaded)
     }
 
-    /// Whether an entry of `kind` for `partner_tenant_id` exists.
-    pub fn remembers(&self, kind: ObjectKind, partner_tenant_id: &str) -> bool {
-        let mut guard = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _ = self.load(&mut guard);
-        guard.as_ref().is_some_and(|entries| entries.iter().any(|e| self.matches(e, kind, partner_tenant_id)))
-    }
-
     fn matches(&self, entry: &Entry, kind: ObjectKind, partner_tenant_id: &str) -> bool {
         entry.graph_endpoint == self.graph_endpoint
             && entry.tenant_id == self.tenant_id
@@ -219,6 +213,15 @@ mod tests {
     use super::*;
 
     const PARTNER: &str = "07d2f395-f69c-43ab-88a2-b82f1151042d";
+
+    impl CreateJournal {
+        /// Whether an entry of `kind` for `partner_tenant_id` exists.
+        fn remembers(&self, kind: ObjectKind, partner_tenant_id: &str) -> bool {
+            let mut guard = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = self.load(&mut guard);
+            guard.as_ref().is_some_and(|entries| entries.iter().any(|e| self.matches(e, kind, partner_tenant_id)))
+        }
+    }
 
     fn journal(dir: &Path) -> CreateJournal {
         CreateJournal::new(dir, "https://127.0.0.1:8443/", "4B8C18BD-2F9F-4227-AF55-9F1061CF9C32")

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use entra_graph::auth::{AuthSettings, ResolvedAuth};
+use entra_graph::auth::AuthSettings;
 use entra_graph::{ClientBuildError, GraphClient, GraphClientOptions};
 use tfplugin::validators::{self, Validator};
 use tfplugin::{
@@ -24,6 +24,7 @@ use tfplugin::{
 };
 
 use crate::journal::CreateJournal;
+pub use crate::provider_data::{EnvLookup, ProviderData};
 
 /// The provider's source address, under which debug mode and the tests register it.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/entra-tools/entra";
@@ -31,26 +32,12 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/entra-tools/entra";
 /// The provider's type name: the prefix of every resource type (`entra_...`).
 pub const PROVIDER_TYPE_NAME: &str = "entra";
 
-/// What configuring the provider produced, shared with resources through [`Configured`].
-#[derive(Debug, Clone)]
-pub struct ProviderData {
-    /// Authentication settings after environment fallbacks, validated, with the cloud's endpoints worked out.
-    pub auth: ResolvedAuth,
-    /// The Terraform CLI version, for the user agent.
-    pub terraform_version: String,
-    /// The Microsoft Graph client. One per configuration, so each Terraform command shares one partner listing.
-    pub client: GraphClient,
-    /// The create journal in Terraform's data directory (see [`crate::journal`]).
-    pub journal: Arc<CreateJournal>,
-}
-
-/// Reads an environment variable; injectable so tests do not depend on (or change) the process environment.
-pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
-
 /// The `entra` provider.
 pub struct EntraProvider {
     data: Configured<ProviderData>,
     env: EnvLookup,
+    /// Whether configuring opens the create journal (true when serving Terraform).
+    create_journal: bool,
 }
 
 impl std::fmt::Debug for EntraProvider {
@@ -73,7 +60,15 @@ impl EntraProvider {
 
     /// The provider, reading fallbacks through `env`.
     pub fn with_env(env: EnvLookup) -> Self {
-        EntraProvider { data: Configured::new(), env }
+        EntraProvider { data: Configured::new(), env, create_journal: true }
+    }
+
+    /// The provider without a create journal: nothing it does reads or writes one. For the export command, which
+    /// reads through the resources but is not Terraform, so it must not change what a working directory it runs in
+    /// has recorded.
+    pub fn without_create_journal(mut self) -> Self {
+        self.create_journal = false;
+        self
     }
 
     /// The configuration shared with resources; set by `ConfigureProvider`.
@@ -454,11 +449,13 @@ impl EntraProvider {
                 format!("{e}. Check the file SSL_CERT_FILE names, if it is set."),
             ),
         })?;
-        let journal = Arc::new(CreateJournal::new(
-            &CreateJournal::data_dir(|name| env(name)),
-            auth.graph_endpoint.as_str(),
-            auth.settings.tenant_id.as_deref().unwrap_or_default(),
-        ));
+        let journal = self.create_journal.then(|| {
+            Arc::new(CreateJournal::new(
+                &CreateJournal::data_dir(|name| env(name)),
+                auth.graph_endpoint.as_str(),
+                auth.settings.tenant_id.as_deref().unwrap_or_default(),
+            ))
+        });
         Ok(ProviderData { auth, terraform_version: request.terraform_version.clone(), client, journal })
     }
 }

@@ -52,8 +52,8 @@ impl Kind {
     }
 
     /// The matching advice target for errors.
-    pub fn error_name(self) -> crate::resources::shared::errors::TimeoutName {
-        use crate::resources::shared::errors::TimeoutName;
+    pub fn error_name(self) -> crate::shared::errors::TimeoutName {
+        use crate::shared::errors::TimeoutName;
         match self {
             Kind::Create => TimeoutName::Create,
             Kind::Read => TimeoutName::Read,

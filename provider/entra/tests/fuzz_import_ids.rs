@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use terraform_provider_entra::resources::cross_tenant_access_policy::CrossTenantAccessPolicyResource;
 use terraform_provider_entra::resources::cross_tenant_default::CrossTenantDefault;
-use terraform_provider_entra::resources::shared::import::{looks_like_domain, resolve_tenant};
+use terraform_provider_entra::shared::import::{looks_like_domain, resolve_tenant};
 use tfplugin::validators::is_guid;
 use tfplugin::{Configured, Context, Diagnostics, Resource};
 

@@ -1,13 +1,15 @@
-//! Typed calls for every endpoint of graph-api.md §1 (E1–E22).
+//! Typed calls for the endpoints of graph-api.md §1 this provider uses (E1–E16; the multi-tenant organization
+//! templates E17–E22 come with the resources that need them).
 //!
-//! Reads return models; a missing object is `Ok(None)`. Writes are *consistent*: after Graph accepts them they
+//! Reads return models, each converted once from the body the request loop parsed; a missing object is
+//! `Ok(None)`. Writes are *consistent*: after Graph accepts them they
 //! wait (per [`crate::ConsistencyPolicy`]) until reads agree, so the resource code that calls them can read its
 //! result back at once. Creates and the identity-sync PUT are retried safely: when an attempt's outcome is unknown
 //! and a retry meets 409, the existing object is compared with what was sent, and if it matches it is this
 //! client's own (success, never a duplicate); if the outcome stays unknown the error says so
 //! ([`GraphError::OutcomeUnknown`]) so the caller can keep track of the object instead of orphaning it.
 
-use crate::client::{Attempts, Call, GraphClient, Safety, Shape};
+use crate::client::{Attempts, Call, GraphClient, Safety, Shape, decode};
 use crate::consistency::reflects;
 use crate::error::GraphError;
 use crate::models::*;
@@ -21,10 +23,6 @@ use tokio::time::Instant;
 const POLICY: &str = "/policies/crossTenantAccessPolicy";
 const DEFAULT: &str = "/policies/crossTenantAccessPolicy/default";
 const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners";
-const MTO_PARTNER_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationPartnerConfiguration";
-const MTO_SYNC_TEMPLATE: &str =
-    "/policies/crossTenantAccessPolicy/templates/multiTenantOrganizationIdentitySynchronization";
 
 /// Properties the service has always returned for a partner (v1.0); newer ones are not required, because national
 /// clouds can lag behind.
@@ -47,7 +45,6 @@ const DEFAULT_PROPERTIES: &[&str] = &[
 const POLICY_PROPERTIES: &[&str] = &["allowedCloudEndpoints"];
 const SYNC_PROPERTIES: &[&str] = &["userSyncInbound"];
 const TENANT_PROPERTIES: &[&str] = &["tenantId"];
-const TEMPLATE_PROPERTIES: &[&str] = &["templateApplicationLevel"];
 
 /// Percent-encodes one path segment (tenant ids are GUIDs, but nothing unchecked should shape a URL).
 fn segment(value: &str) -> String {
@@ -75,17 +72,6 @@ fn odata_string(value: &str) -> String {
     format!("'{}'", segment(&value.replace('\'', "''")))
 }
 
-fn decode<T: serde::de::DeserializeOwned>(value: Value, call: &Call) -> Result<T, GraphError> {
-    // The body's shape was checked in the request loop, so this only fails for a shape check that is too lax.
-    serde_json::from_value(value).map_err(|e| GraphError::InvalidResponse {
-        method: call.method.to_string(),
-        path: call.target.clone(),
-        status: 200,
-        message: e.to_string(),
-        request_id: None,
-    })
-}
-
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("models always serialize")
 }
@@ -95,12 +81,8 @@ impl GraphClient {
 
     /// E1: reads the tenant-wide cross-tenant access policy.
     pub async fn get_policy(&self, op: &Operation) -> Result<CrossTenantAccessPolicy, GraphError> {
-        let call = Call::get(
-            POLICY,
-            Shape::object::<CrossTenantAccessPolicy>(POLICY_PROPERTIES),
-            "reading the cross-tenant access policy",
-        );
-        decode(self.get_json(op, &call).await?, &call)
+        let call = Call::get(POLICY, Shape::object(POLICY_PROPERTIES), "reading the cross-tenant access policy");
+        self.read(op, &call).await
     }
 
     /// E2: updates the tenant-wide policy, then waits until reads show the change.
@@ -114,17 +96,14 @@ impl GraphClient {
 
     /// E3: reads the default configuration.
     pub async fn get_default(&self, op: &Operation) -> Result<DefaultConfiguration, GraphError> {
-        let call = Call::get(
-            DEFAULT,
-            Shape::object::<DefaultConfiguration>(DEFAULT_PROPERTIES),
-            "reading the default configuration",
-        );
-        decode(self.get_json(op, &call).await?, &call)
+        let call = Call::get(DEFAULT, Shape::object(DEFAULT_PROPERTIES), "reading the default configuration");
+        self.read(op, &call).await
     }
 
-    /// E4: updates the default configuration, then waits until reads show the change.
-    pub async fn update_default(&self, op: &Operation, patch: &DefaultPatch) -> Result<(), GraphError> {
-        let body = to_json(patch);
+    /// E4: updates the default configuration with the settings in `patch` (Graph's names; settings left out are
+    /// left alone), then waits until reads show the change.
+    pub async fn update_default(&self, op: &Operation, patch: &Properties) -> Result<(), GraphError> {
+        let body = Value::Object(patch.clone());
         self.patch_consistently(op, DEFAULT, body, "updating the default configuration", DEFAULT_PROPERTIES).await?;
         Ok(())
     }
@@ -135,11 +114,7 @@ impl GraphClient {
         let what = "resetting the default configuration";
         let call = Call::write(Method::POST, format!("{DEFAULT}/resetToSystemDefault"), None, Safety::Idempotent, what);
         self.expect_success(op, &call).await?;
-        let read = Call::get(
-            DEFAULT,
-            Shape::object::<DefaultConfiguration>(DEFAULT_PROPERTIES),
-            "reading the default configuration",
-        );
+        let read = Call::get(DEFAULT, Shape::object(DEFAULT_PROPERTIES), "reading the default configuration");
         self.inner
             .consistency
             .wait_until(op, what, || async {
@@ -168,11 +143,7 @@ impl GraphClient {
     async fn fetch_all_partners(&self, op: &Operation) -> Result<(Vec<PartnerConfiguration>, Instant), GraphError> {
         use std::sync::atomic::Ordering;
         let started = Instant::now();
-        let mut call = Call::get(
-            PARTNERS,
-            Shape::collection::<PartnerConfiguration>(PARTNER_PROPERTIES),
-            "listing partner configurations",
-        );
+        let mut call = Call::get(PARTNERS, Shape::collection(PARTNER_PROPERTIES), "listing partner configurations");
         call.query.push(("$expand", "identitySynchronization".to_owned()));
         let refused = &self.inner.partner_page_size_refused;
         let top = self.inner.partner_page_size.filter(|_| !refused.load(Ordering::Relaxed));
@@ -182,7 +153,7 @@ impl GraphClient {
         let mut partners = Vec::new();
         let mut pages = 0;
         loop {
-            let mut page = match self.get_json(op, &call).await {
+            let mut page = match self.get_body(op, &call).await {
                 Ok(page) => page,
                 // NOTE(graph): the collection is documented as supporting `$top`, but not its largest value; a 400
                 // on the first page with one is taken as a refusal of the page size rather than of the listing.
@@ -199,10 +170,10 @@ impl GraphClient {
             };
             pages += 1;
             // Taken, not cloned: a page of 999 partners is megabytes of JSON.
-            let items = page.get_mut("value").map(Value::take).unwrap_or(Value::Array(Vec::new()));
-            let mut batch: Vec<PartnerConfiguration> = decode(items, &call)?;
+            let items = page.json.get_mut("value").map(Value::take).unwrap_or(Value::Array(Vec::new()));
+            let mut batch: Vec<PartnerConfiguration> = decode(items, &call, page.request_id)?;
             partners.append(&mut batch);
-            match page.get("@odata.nextLink").and_then(Value::as_str) {
+            match page.json.get("@odata.nextLink").and_then(Value::as_str) {
                 Some(next) => {
                     call.target = next.to_owned();
                     call.query.clear();
@@ -263,16 +234,15 @@ impl GraphClient {
     ) -> Result<Option<PartnerConfiguration>, GraphError> {
         let call = Call::get(
             partner_path(tenant_id),
-            Shape::object::<PartnerConfiguration>(PARTNER_PROPERTIES),
+            Shape::object(PARTNER_PROPERTIES),
             format!("reading partner configuration {tenant_id}"),
         );
-        match self.get_json_optional(op, &call).await? {
-            Some(value) => Ok(Some(decode(value, &call)?)),
-            None => Ok(None),
-        }
+        self.read_optional(op, &call).await
     }
 
-    /// E7: creates a partner configuration and waits until it is visible.
+    /// E7: creates a partner configuration with `settings` (Graph's names; settings left out are not sent and come
+    /// back null, i.e. inherited) and waits until it is visible. `isServiceProvider` must not be among them: sending
+    /// it at all with app-only credentials is refused (Q9).
     ///
     /// - A 409 while the partner does not show on GET is the window right after a delete (the tenant id stays
     ///   reserved for a while) or replication lag; the create is retried until the consistency policy's
@@ -282,12 +252,14 @@ impl GraphClient {
     pub async fn create_partner(
         &self,
         op: &Operation,
-        partner: &NewPartner,
+        tenant_id: &str,
+        settings: &Properties,
     ) -> Result<PartnerConfiguration, GraphError> {
-        let tenant_id = partner.tenant_id.trim().to_ascii_lowercase();
+        let tenant_id = tenant_id.trim().to_ascii_lowercase();
         let what = format!("creating partner configuration {tenant_id}");
-        let mut sent = to_json(partner);
-        sent["tenantId"] = Value::String(tenant_id.clone());
+        let mut body = settings.clone();
+        body.insert("tenantId".to_owned(), Value::String(tenant_id.clone()));
+        let sent = Value::Object(body);
         let call = Call::write(Method::POST, PARTNERS, Some(sent.clone()), Safety::CreateOnce, what.clone());
         let mut attempts = Attempts::default();
         let reserved_since = Instant::now();
@@ -379,18 +351,13 @@ impl GraphClient {
         Ok(result)
     }
 
-    /// E9: updates a partner configuration (properties set to [`Patch::Null`] go back to inheriting the
-    /// default), then waits until reads show the change.
-    pub async fn update_partner(
-        &self,
-        op: &Operation,
-        tenant_id: &str,
-        patch: &PartnerPatch,
-    ) -> Result<(), GraphError> {
+    /// E9: updates a partner configuration with `patch` (settings left out are left alone; settings set to JSON
+    /// `null` go back to inheriting the default), then waits until reads show the change.
+    pub async fn update_partner(&self, op: &Operation, tenant_id: &str, patch: &Properties) -> Result<(), GraphError> {
         if patch.is_empty() {
             return Ok(());
         }
-        let body = to_json(patch);
+        let body = Value::Object(patch.clone());
         let what = format!("updating partner configuration {tenant_id}");
         let latest =
             self.patch_consistently(op, &partner_path(tenant_id), body.clone(), &what, PARTNER_PROPERTIES).await?;
@@ -443,13 +410,10 @@ impl GraphClient {
     ) -> Result<Option<IdentitySyncPolicy>, GraphError> {
         let call = Call::get(
             sync_path(tenant_id),
-            Shape::object::<IdentitySyncPolicy>(SYNC_PROPERTIES),
+            Shape::object(SYNC_PROPERTIES),
             format!("reading the identity synchronization policy of partner {tenant_id}"),
         );
-        match self.get_json_optional(op, &call).await? {
-            Some(value) => Ok(Some(decode(value, &call)?)),
-            None => Ok(None),
-        }
+        self.read_optional(op, &call).await
     }
 
     /// E11: creates a partner's identity-sync policy (PUT, which Graph treats as create-only: a second PUT gets
@@ -573,13 +537,10 @@ impl GraphClient {
                 "/tenantRelationships/findTenantInformationByDomainName(domainName={})",
                 odata_string(domain.trim())
             ),
-            Shape::object::<TenantInformation>(TENANT_PROPERTIES),
+            Shape::object(TENANT_PROPERTIES),
             format!("looking up the tenant of domain {domain}"),
         );
-        match self.get_json_optional(op, &call).await? {
-            Some(value) => Ok(Some(decode(value, &call)?)),
-            None => Ok(None),
-        }
+        self.read_optional(op, &call).await
     }
 
     /// E16: looks a tenant up by its id. `Ok(None)` when Graph knows no such tenant.
@@ -593,82 +554,10 @@ impl GraphClient {
                 "/tenantRelationships/findTenantInformationByTenantId(tenantId={})",
                 odata_string(tenant_id.trim())
             ),
-            Shape::object::<TenantInformation>(TENANT_PROPERTIES),
+            Shape::object(TENANT_PROPERTIES),
             format!("looking up tenant {tenant_id}"),
         );
-        match self.get_json_optional(op, &call).await? {
-            Some(value) => Ok(Some(decode(value, &call)?)),
-            None => Ok(None),
-        }
-    }
-
-    // ----- E17–E22: multi-tenant organization templates -------------------------------------------------------
-
-    /// E17: reads the multi-tenant-organization partner configuration template.
-    pub async fn get_mto_partner_template(&self, op: &Operation) -> Result<MtoPartnerTemplate, GraphError> {
-        let call = Call::get(
-            MTO_PARTNER_TEMPLATE,
-            Shape::object::<MtoPartnerTemplate>(TEMPLATE_PROPERTIES),
-            "reading the multi-tenant organization partner template",
-        );
-        decode(self.get_json(op, &call).await?, &call)
-    }
-
-    /// E18: updates the multi-tenant-organization partner template, then waits until reads show the change.
-    pub async fn update_mto_partner_template(
-        &self,
-        op: &Operation,
-        patch: &MtoPartnerTemplatePatch,
-    ) -> Result<(), GraphError> {
-        let what = "updating the multi-tenant organization partner template";
-        self.patch_consistently(op, MTO_PARTNER_TEMPLATE, to_json(patch), what, TEMPLATE_PROPERTIES).await?;
-        Ok(())
-    }
-
-    /// E19: resets the multi-tenant-organization partner template. No wait follows: the reset state has no marker
-    /// to wait for.
-    pub async fn reset_mto_partner_template(&self, op: &Operation) -> Result<(), GraphError> {
-        let call = Call::write(
-            Method::POST,
-            format!("{MTO_PARTNER_TEMPLATE}/resetToDefaultSettings"),
-            None,
-            Safety::Idempotent,
-            "resetting the multi-tenant organization partner template",
-        );
-        self.expect_success(op, &call).await
-    }
-
-    /// E20: reads the multi-tenant-organization identity-sync template.
-    pub async fn get_mto_identity_sync_template(&self, op: &Operation) -> Result<MtoIdentitySyncTemplate, GraphError> {
-        let call = Call::get(
-            MTO_SYNC_TEMPLATE,
-            Shape::object::<MtoIdentitySyncTemplate>(TEMPLATE_PROPERTIES),
-            "reading the multi-tenant organization identity synchronization template",
-        );
-        decode(self.get_json(op, &call).await?, &call)
-    }
-
-    /// E21: updates the multi-tenant-organization identity-sync template, then waits until reads show it.
-    pub async fn update_mto_identity_sync_template(
-        &self,
-        op: &Operation,
-        patch: &MtoIdentitySyncTemplatePatch,
-    ) -> Result<(), GraphError> {
-        let what = "updating the multi-tenant organization identity synchronization template";
-        self.patch_consistently(op, MTO_SYNC_TEMPLATE, to_json(patch), what, TEMPLATE_PROPERTIES).await?;
-        Ok(())
-    }
-
-    /// E22: resets the multi-tenant-organization identity-sync template (no wait, as for E19).
-    pub async fn reset_mto_identity_sync_template(&self, op: &Operation) -> Result<(), GraphError> {
-        let call = Call::write(
-            Method::POST,
-            format!("{MTO_SYNC_TEMPLATE}/resetToDefaultSettings"),
-            None,
-            Safety::Idempotent,
-            "resetting the multi-tenant organization identity synchronization template",
-        );
-        self.expect_success(op, &call).await
+        self.read_optional(op, &call).await
     }
 
     // ----- shared write helpers ---------------------------------------------------------------------------------
@@ -699,7 +588,7 @@ impl GraphClient {
         if !response.is_success() && response.status != 404 {
             return Err(response.error(&call).into());
         }
-        let read = Call::get(path, Shape::object::<Value>(&[]), what);
+        let read = Call::get(path, Shape::object(&[]), what);
         self.inner
             .consistency
             .wait_until(op, what, || async { Ok(self.get_json_optional(op, &read).await?.is_none()) })
@@ -716,7 +605,7 @@ impl GraphClient {
         sent: Option<&Value>,
         required: &'static [&'static str],
     ) -> Option<Value> {
-        let read = Call::get(path, Shape::object::<Value>(required), what);
+        let read = Call::get(path, Shape::object(required), what);
         let last: Arc<Mutex<Option<Value>>> = Arc::new(Mutex::new(None));
         self.inner
             .consistency

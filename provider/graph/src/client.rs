@@ -17,6 +17,7 @@ use crate::partner_cache::PartnerCache;
 use crate::retry::{RetryPolicy, Transience, classify_status, parse_retry_after};
 use crate::transport::{HttpTransport, TransportError, TransportOptions, error_chain, is_certificate_error};
 use azure_core::credentials::TokenCredential;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt;
 use std::path::PathBuf;
@@ -197,7 +198,8 @@ pub(crate) struct Call {
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: Option<Value>,
     pub(crate) safety: Safety,
-    /// What a 2xx response must look like (reads); a response that does not fit is retried as malformed.
+    /// What a 2xx response must look like (reads). A body that is not JSON is retried as damaged in transit; a
+    /// JSON body without the shape's properties is an answer that does not fit, which retrying would not change.
     pub(crate) shape: Option<Shape>,
     /// What is being done, for error messages ("reading the default configuration").
     pub(crate) what: String,
@@ -227,37 +229,36 @@ impl Call {
     }
 }
 
-/// The expected form of a read's body. Graph always writes every property of an object (null when unset), so a
-/// body missing long-standing properties, or with values of the wrong type, is damaged in transit (or by a proxy)
-/// and is retried rather than taken as the truth.
+/// The expected form of a read's body. Graph always writes every long-standing property of an object (null when
+/// unset), so a body without them cannot be taken as the truth: a missing setting would read as "inherited". Below
+/// these properties nothing is required, and what the body holds is checked only by the one conversion into the
+/// model that follows.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
     /// Properties every object has.
     pub(crate) required: &'static [&'static str],
-    /// Parses one object into its model, to catch wrong types.
-    pub(crate) parse: fn(&Value) -> Result<(), String>,
     /// The body is a collection page (`{"value": [...]}`) of such objects.
     pub(crate) collection: bool,
 }
 
 impl Shape {
-    /// An object of model `T` with the `required` properties.
-    pub(crate) fn object<T: serde::de::DeserializeOwned>(required: &'static [&'static str]) -> Self {
-        Shape { required, parse: parses_as::<T>, collection: false }
+    /// An object with the `required` properties.
+    pub(crate) fn object(required: &'static [&'static str]) -> Self {
+        Shape { required, collection: false }
     }
 
-    /// A page of objects of model `T`.
-    pub(crate) fn collection<T: serde::de::DeserializeOwned>(required: &'static [&'static str]) -> Self {
-        Shape { required, parse: parses_as::<T>, collection: true }
+    /// A page of objects with the `required` properties.
+    pub(crate) fn collection(required: &'static [&'static str]) -> Self {
+        Shape { required, collection: true }
     }
 
     fn check(&self, body: &Value) -> Result<(), String> {
         let check_one = |item: &Value| -> Result<(), String> {
             let object = item.as_object().ok_or("an item is not a JSON object")?;
-            if let Some(missing) = self.required.iter().find(|k| !object.contains_key(**k)) {
-                return Err(format!("the property {missing} is missing"));
+            match self.required.iter().find(|k| !object.contains_key(**k)) {
+                Some(missing) => Err(format!("the property {missing} is missing")),
+                None => Ok(()),
             }
-            (self.parse)(item)
         };
         if self.collection {
             let items = body.get("value").and_then(Value::as_array).ok_or("the collection has no value array")?;
@@ -266,10 +267,6 @@ impl Shape {
             check_one(body)
         }
     }
-}
-
-fn parses_as<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
-    T::deserialize(value).map(|_| ()).map_err(|e| format!("unexpected content: {e}"))
 }
 
 /// A final response: success, or an error status that retrying did not (or could not) fix.
@@ -580,19 +577,18 @@ impl GraphClient {
                     if response.is_success() {
                         // Read bodies are parsed once, here; big listing pages would otherwise be parsed again
                         // (and held twice) by the caller.
-                        let checked = call.shape.as_ref().map(|shape| {
-                            parse_json_body(&response.body).and_then(|value| shape.check(&value).map(|()| value))
-                        });
-                        let problem = match checked {
-                            Some(Ok(value)) => {
+                        match call.shape.as_ref().map(|shape| parse_json_body(&response.body).map(|v| (shape, v))) {
+                            None => return Ok(response),
+                            Some(Ok((shape, value))) => {
+                                // Valid JSON that lacks what every such object has is Graph's (or a proxy's)
+                                // answer, not damage in transit: retrying would only ask again for the same.
+                                if let Err(problem) = shape.check(&value) {
+                                    return Err(self.invalid(call, status, problem, response.request_id.clone()));
+                                }
                                 response.parsed = Some(value);
-                                None
+                                return Ok(response);
                             }
-                            Some(Err(problem)) => Some(problem),
-                            None => None,
-                        };
-                        match problem {
-                            Some(problem) => {
+                            Some(Err(problem)) => {
                                 // A proxy's page, a cut-off body or an error envelope with 200: retry the read.
                                 let error = self.invalid(call, status, problem, response.request_id.clone());
                                 if transient_retries >= retry.max_transient_retries {
@@ -601,7 +597,6 @@ impl GraphClient {
                                 transient_retries += 1;
                                 (retry.backoff(transient_retries - 1), error)
                             }
-                            None => return Ok(response),
                         }
                     } else {
                         let retry_after =
@@ -654,14 +649,16 @@ impl GraphClient {
         }
     }
 
+    /// Sends a read and returns its JSON body with Graph's `request-id`, or the Graph error.
+    pub(crate) async fn get_body(&self, op: &Operation, call: &Call) -> Result<ReadBody, GraphError> {
+        let response = self.send(op, call, &mut Attempts::default()).await?;
+        let request_id = response.request_id.clone();
+        Ok(ReadBody { json: success_json(call, response)?, request_id })
+    }
+
     /// Sends a read and returns its JSON body, or the Graph error.
     pub(crate) async fn get_json(&self, op: &Operation, call: &Call) -> Result<Value, GraphError> {
-        let response = self.send(op, call, &mut Attempts::default()).await?;
-        if response.is_success() {
-            Ok(response.into_json().expect("checked by send"))
-        } else {
-            Err(response.error(call).into())
-        }
+        Ok(self.get_body(op, call).await?.json)
     }
 
     /// Like [`GraphClient::get_json`], with 404 meaning "there is none".
@@ -671,6 +668,68 @@ impl GraphClient {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Sends a read and converts its body into the model `T`, once.
+    pub(crate) async fn read<T: DeserializeOwned>(&self, op: &Operation, call: &Call) -> Result<T, GraphError> {
+        let body = self.get_body(op, call).await?;
+        decode(body.json, call, body.request_id)
+    }
+
+    /// Like [`GraphClient::read`], with 404 meaning "there is none".
+    pub(crate) async fn read_optional<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        call: &Call,
+    ) -> Result<Option<T>, GraphError> {
+        match self.get_body(op, call).await {
+            Ok(body) => decode(body.json, call, body.request_id).map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A successful read's body, parsed once, with the `request-id` a support ticket needs.
+#[derive(Debug)]
+pub(crate) struct ReadBody {
+    pub(crate) json: Value,
+    pub(crate) request_id: Option<String>,
+}
+
+/// The one conversion of a read's JSON into its model. A body that does not fit (a wrong type where code needs a
+/// value) is Graph's answer, not damage in transit, so it fails the read at once rather than being retried.
+pub(crate) fn decode<T: DeserializeOwned>(
+    value: Value,
+    call: &Call,
+    request_id: Option<String>,
+) -> Result<T, GraphError> {
+    serde_json::from_value(value).map_err(|e| GraphError::InvalidResponse {
+        method: call.method.to_string(),
+        path: display_path(&call.target),
+        status: 200,
+        message: format!("unexpected content: {e}"),
+        request_id,
+    })
+}
+
+/// The JSON of a read's response: the body `send` parsed for a success, the Graph error otherwise. A success
+/// without a parsed body (only a call without a [`Shape`] can have one, such as a write answered with an empty
+/// body) is an unreadable response, never a panic.
+fn success_json(call: &Call, response: Response) -> Result<Value, GraphError> {
+    if !response.is_success() {
+        return Err(response.error(call).into());
+    }
+    let (status, request_id) = (response.status, response.request_id.clone());
+    match response.into_json() {
+        Some(value) => Ok(value),
+        None => Err(GraphError::InvalidResponse {
+            method: call.method.to_string(),
+            path: display_path(&call.target),
+            status,
+            message: "the body is not JSON".to_owned(),
+            request_id,
+        }),
     }
 }
 
@@ -879,6 +938,45 @@ mod tests {
                 .contains("serviceNotAvailable")
         );
         assert!(parse_json_body(b"[1]").is_err());
+    }
+
+    #[test]
+    fn an_empty_success_body_is_an_unreadable_response_not_a_panic() {
+        let call =
+            Call::write(reqwest::Method::PATCH, "/policies/crossTenantAccessPolicy", None, Safety::Idempotent, "x");
+        let response = Response {
+            status: 204,
+            body: Vec::new(),
+            parsed: None,
+            request_id: Some("rid".into()),
+            client_request_id: "crid".into(),
+            date: None,
+        };
+        let error = success_json(&call, response).unwrap_err();
+        assert!(matches!(error, GraphError::InvalidResponse { status: 204, .. }), "{error:?}");
+        let ok = Response { status: 200, body: br#"{"id":"x"}"#.to_vec(), ..response_template() };
+        assert_eq!(success_json(&call, ok).unwrap(), serde_json::json!({"id": "x"}));
+    }
+
+    fn response_template() -> Response {
+        Response {
+            status: 200,
+            body: Vec::new(),
+            parsed: None,
+            request_id: None,
+            client_request_id: "c".into(),
+            date: None,
+        }
+    }
+
+    #[test]
+    fn a_body_without_the_required_properties_does_not_fit() {
+        let shape = Shape::object(&["tenantId"]);
+        assert!(shape.check(&serde_json::json!({"tenantId": null})).is_ok(), "null is present");
+        assert_eq!(shape.check(&serde_json::json!({})).unwrap_err(), "the property tenantId is missing");
+        let page = Shape::collection(&["tenantId"]);
+        assert!(page.check(&serde_json::json!({"value": [{"tenantId": "a"}]})).is_ok());
+        assert!(page.check(&serde_json::json!({"value": [{}]})).is_err());
     }
 
     #[test]

@@ -49,11 +49,6 @@ impl ConsistencyPolicy {
         }
     }
 
-    /// No waiting at all.
-    pub fn disabled() -> Self {
-        ConsistencyPolicy { consecutive_reads: 0, ..ConsistencyPolicy::fast() }
-    }
-
     /// Polls `check` until it returns `true` for `consecutive_reads` reads in a row. Returns whether that
     /// happened; `false` means the wait ran out (or the operation ended) first. Errors from `check` count as
     /// disagreement, except an interrupted operation, which ends the wait.
@@ -213,10 +208,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn disabled_policy_does_not_read() {
+    async fn zero_consecutive_reads_do_not_read() {
+        // ENTRA_CONSISTENCY_READS=0 turns waiting off.
         let op = Operation::with_timeout(Duration::from_secs(1));
-        let confirmed =
-            ConsistencyPolicy::disabled().wait_until(&op, "test", || async { panic!("no read expected") }).await;
+        let disabled = ConsistencyPolicy { consecutive_reads: 0, ..ConsistencyPolicy::fast() };
+        let confirmed = disabled.wait_until(&op, "test", || async { panic!("no read expected") }).await;
         assert!(confirmed);
     }
 }

@@ -16,8 +16,9 @@
 //!   `Retry-After` exactly), server failures, broken connections and damaged bodies, Graph errors parsed into
 //!   [`ApiError`] with the ids a support ticket needs, and `tracing` logs that never contain credentials.
 //! - [`consistency`]: waits after writes until reads agree several times in a row.
-//! - Typed calls for endpoints E1–E22 (in `api`), over serde [`models`] with Graph's exact names. Partner reads share
-//!   one paged listing per client (`partner_cache`).
+//! - Typed calls for endpoints E1–E16 (in `api`), over the [`models`]: settings travel as Graph's JSON
+//!   ([`models::Properties`]), only keys and what code reasons about are typed. Each read's body is parsed once;
+//!   only a body that is not JSON is retried. Partner reads share one paged listing per client (`partner_cache`).
 //!
 //! # Example
 //!
@@ -31,6 +32,7 @@
 //! let op = Operation::with_timeout(Duration::from_secs(300));
 //! let default = client.get_default(&op).await?;
 //! println!("service default: {:?}", default.is_service_default);
+//! println!("inbound trust: {:?}", default.setting("inboundTrust"));
 //! # Ok(())
 //! # }
 //! ```

@@ -182,7 +182,7 @@ mod tests {
     fn partner(id: &str, mfa: Option<bool>) -> PartnerConfiguration {
         PartnerConfiguration {
             tenant_id: id.to_owned(),
-            inbound_trust: Some(crate::models::InboundTrust { is_mfa_accepted: mfa, ..Default::default() }),
+            settings: serde_json::json!({"inboundTrust": {"isMfaAccepted": mfa}}).as_object().unwrap().clone(),
             ..Default::default()
         }
     }
@@ -214,7 +214,7 @@ mod tests {
 
         cache.remove(B);
         assert_eq!(cache.lookup(B), Cached::Absent);
-        cache.update(A, |p| p.inbound_trust = None);
+        cache.update(A, |p| p.settings.clear());
         assert_eq!(cache.lookup(A), Cached::Unknown, "no known value to update");
     }
 

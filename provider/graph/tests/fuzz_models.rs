@@ -4,7 +4,7 @@
 //!   without loss: every value they carry comes back when the model is written again.
 //! - Damaged documents (wrong types, nulls, truncation, arbitrary JSON around the real property names) must fail
 //!   to read or read, but never panic.
-//! - The open enums keep any string exactly; `Patch` never sends what is unchanged; the consistency check that
+//! - Settings keep any enum value exactly; `Patch` never sends what is unchanged; the consistency check that
 //!   decides whether a write is visible ([`entra_graph::consistency::reflects`]) is reflexive, ignores the order
 //!   of collections and the case of GUIDs.
 //!
@@ -200,8 +200,6 @@ fn read_as_every_model(value: &Value) {
     let _ = serde_json::from_value::<CrossTenantAccessPolicy>(value.clone());
     let _ = serde_json::from_value::<IdentitySyncPolicy>(value.clone());
     let _ = serde_json::from_value::<TenantInformation>(value.clone());
-    let _ = serde_json::from_value::<MtoPartnerTemplate>(value.clone());
-    let _ = serde_json::from_value::<MtoIdentitySyncTemplate>(value.clone());
     let _ = serde_json::from_value::<Vec<PartnerConfiguration>>(value.clone());
 }
 
@@ -211,32 +209,36 @@ proptest! {
         let read: PartnerConfiguration = serde_json::from_value(with_extras(&partner, salt))
             .map_err(|e| TestCaseError::fail(format!("{e}: {partner}")))?;
         let written = serde_json::to_value(&read).expect("models serialize");
-        prop_assert!(reflects(&partner, &written), "lost a value:\n{partner}\n{written}");
-        // A second trip changes nothing.
+        // The read-only flags are typed and never written back.
+        prop_assert_eq!(read.is_service_provider, partner["isServiceProvider"].as_bool());
+        prop_assert_eq!(read.is_in_multi_tenant_organization, partner["isInMultiTenantOrganization"].as_bool());
+        let mut writable = partner.clone();
+        let members = writable.as_object_mut().expect("an object");
+        members.remove("isServiceProvider");
+        members.remove("isInMultiTenantOrganization");
+        prop_assert!(reflects(&writable, &written), "lost a value:\n{partner}\n{written}");
+        // A second trip changes nothing that is written.
         let again: PartnerConfiguration = serde_json::from_value(written).expect("our own output reads");
-        prop_assert_eq!(again, read);
+        prop_assert_eq!(again.tenant_id, read.tenant_id);
+        prop_assert_eq!(again.settings, read.settings);
     }
 
     #[test]
     fn default_configurations_read_without_loss(default in default_configuration(), salt in any::<u32>()) {
         let read: DefaultConfiguration = serde_json::from_value(with_extras(&default, salt))
             .map_err(|e| TestCaseError::fail(format!("{e}: {default}")))?;
-        // The default has no write model of the same shape; check the values that need care.
         prop_assert_eq!(read.is_service_default, default["isServiceDefault"].as_bool());
         let redemption = &default["invitationRedemptionIdentityProviderConfiguration"];
-        let order: Option<Vec<String>> = read
-            .invitation_redemption_identity_provider_configuration
-            .as_ref()
-            .and_then(|r| r.primary_identity_provider_precedence_order.as_ref())
-            .map(|order| order.iter().map(|p| p.as_str().to_owned()).collect());
-        let sent: Option<Vec<String>> = redemption["primaryIdentityProviderPrecedenceOrder"]
-            .as_array()
-            .map(|order| order.iter().map(|p| p.as_str().unwrap_or_default().to_owned()).collect());
+        let order = read
+            .setting("invitationRedemptionIdentityProviderConfiguration")
+            .map(|r| r["primaryIdentityProviderPrecedenceOrder"].clone());
+        let sent = redemption.as_object().map(|r| r["primaryIdentityProviderPrecedenceOrder"].clone());
         prop_assert_eq!(order, sent, "the order of identity providers is kept exactly");
-        let trust = serde_json::to_value(&read.inbound_trust).expect("models serialize");
-        prop_assert!(reflects(&default["inboundTrust"], &trust));
-        let inbound = serde_json::to_value(&read.b2b_collaboration_inbound).expect("models serialize");
-        prop_assert!(reflects(&default["b2bCollaborationInbound"], &inbound));
+        let null = Value::Null;
+        let trust = read.setting("inboundTrust").unwrap_or(&null);
+        prop_assert!(reflects(&default["inboundTrust"], trust));
+        let inbound = read.setting("b2bCollaborationInbound").unwrap_or(&null);
+        prop_assert!(reflects(&default["b2bCollaborationInbound"], inbound));
     }
 
     #[test]
@@ -263,20 +265,18 @@ proptest! {
     }
 
     #[test]
-    fn open_enums_keep_any_value_exactly(raw in ".{0,24}") {
-        let (access, target, provider) =
-            (AccessType::from(raw.as_str()), TargetType::from(raw.as_str()), IdentityProviderType::from(raw.as_str()));
-        prop_assert_eq!(access.as_str(), raw.as_str());
-        prop_assert_eq!(target.as_str(), raw.as_str());
-        prop_assert_eq!(provider.as_str(), raw.as_str());
-        let read: AccessType = serde_json::from_value(Value::String(raw.clone())).expect("any string reads");
-        prop_assert_eq!(serde_json::to_value(&read).expect("writes"), Value::String(raw));
+    fn settings_keep_any_enum_value_exactly(raw in ".{0,24}") {
+        let partner = json!({"tenantId": "t", "b2bCollaborationInbound": {"usersAndGroups": {"accessType": raw.clone(),
+            "targets": [{"target": "AllUsers", "targetType": raw.clone()}]}}});
+        let read: PartnerConfiguration = serde_json::from_value(partner.clone()).expect("any string reads");
+        let written = serde_json::to_value(&read).expect("writes");
+        prop_assert_eq!(written, partner);
     }
 
     #[test]
     fn patches_send_exactly_what_changed(
-        trust in prop_oneof![Just(0u8), Just(1u8), Just(2u8)],
-        outbound in prop_oneof![Just(0u8), Just(1u8), Just(2u8)],
+        name in prop_oneof![Just(0u8), Just(1u8), Just(2u8)],
+        sync in prop_oneof![Just(0u8), Just(1u8), Just(2u8)],
     ) {
         fn patch_of<T>(choice: u8, value: T) -> Patch<T> {
             match choice {
@@ -285,18 +285,16 @@ proptest! {
                 _ => Patch::Set(value),
             }
         }
-        let patch = PartnerPatch {
-            inbound_trust: patch_of(trust, InboundTrust { is_mfa_accepted: Some(true), ..InboundTrust::default() }),
-            b2b_collaboration_outbound: patch_of(outbound, B2bSetting::default()),
-            ..PartnerPatch::default()
+        let patch = IdentitySyncPatch {
+            display_name: patch_of(name, "Fabrikam".to_owned()),
+            user_sync_inbound: patch_of(sync, UserSyncInbound { is_sync_allowed: Some(true) }),
         };
         let body = serde_json::to_value(&patch).expect("patches serialize");
         let object = body.as_object().expect("an object");
-        prop_assert_eq!(object.contains_key("inboundTrust"), trust != 0);
-        prop_assert_eq!(object.contains_key("b2bCollaborationOutbound"), outbound != 0);
-        prop_assert_eq!(object.get("inboundTrust") == Some(&Value::Null), trust == 1);
-        prop_assert_eq!(patch.is_empty(), trust == 0 && outbound == 0);
-        prop_assert_eq!(object.len(), usize::from(trust != 0) + usize::from(outbound != 0));
+        prop_assert_eq!(object.contains_key("displayName"), name != 0);
+        prop_assert_eq!(object.contains_key("userSyncInbound"), sync != 0);
+        prop_assert_eq!(object.get("displayName") == Some(&Value::Null), name == 1);
+        prop_assert_eq!(object.len(), usize::from(name != 0) + usize::from(sync != 0));
     }
 
     #[test]

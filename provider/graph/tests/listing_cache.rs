@@ -55,7 +55,7 @@ async fn refreshing_many_partners_costs_one_paged_listing() {
         .collect();
     for read in reads {
         let (n, partner, sync) = read.await.unwrap();
-        assert_eq!(partner.inbound_trust.unwrap().is_mfa_accepted, Some(n % 2 == 0));
+        assert_eq!(partner.setting("inboundTrust").unwrap()["isMfaAccepted"], json!(n % 2 == 0));
         if n % 5 == 0 {
             assert_eq!(sync.unwrap().display_name, Some(format!("sync {n}")));
         }
@@ -102,22 +102,15 @@ async fn the_listing_stays_coherent_with_the_clients_own_writes() {
     client.partner(&op, &tenant(0)).await.unwrap();
 
     // Update a listed partner, create a new one, delete one, and give one an identity-sync policy.
-    let patch = PartnerPatch {
-        inbound_trust: Patch::Null,
-        b2b_direct_connect_outbound: Patch::Set(B2bSetting {
-            users_and_groups: Some(TargetConfiguration {
-                access_type: Some(AccessType::Blocked),
-                targets: Some(vec![Target { target: "AllUsers".into(), target_type: TargetType::User }]),
-            }),
-            applications: Some(TargetConfiguration {
-                access_type: Some(AccessType::Blocked),
-                targets: Some(vec![Target { target: "AllApplications".into(), target_type: TargetType::Application }]),
-            }),
-        }),
-        ..Default::default()
-    };
+    let patch = properties(json!({
+        "inboundTrust": null,
+        "b2bDirectConnectOutbound": {
+            "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+            "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+        }
+    }));
     client.update_partner(&op, &tenant(1), &patch).await.unwrap();
-    client.create_partner(&op, &NewPartner { tenant_id: tenant(9), ..Default::default() }).await.unwrap();
+    client.create_partner(&op, &tenant(9), &Properties::new()).await.unwrap();
     client.delete_partner(&op, &tenant(2)).await.unwrap();
     let policy = IdentitySyncPolicy { display_name: Some("new".into()), ..Default::default() };
     client.create_identity_sync(&op, &tenant(3), &policy).await.unwrap();
@@ -125,11 +118,8 @@ async fn the_listing_stays_coherent_with_the_clients_own_writes() {
 
     emulator.reset_stats();
     let updated = client.partner(&op, &tenant(1)).await.unwrap().unwrap();
-    assert_eq!(updated.inbound_trust, None);
-    assert_eq!(
-        updated.b2b_direct_connect_outbound.unwrap().users_and_groups.unwrap().access_type,
-        Some(AccessType::Blocked)
-    );
+    assert_eq!(updated.setting("inboundTrust"), None);
+    assert_eq!(updated.setting("b2bDirectConnectOutbound").unwrap()["usersAndGroups"]["accessType"], "blocked");
     assert!(client.partner(&op, &tenant(9)).await.unwrap().is_some());
     assert!(client.partner(&op, &tenant(2)).await.unwrap().is_none());
     assert_eq!(client.identity_sync(&op, &tenant(3)).await.unwrap().unwrap().display_name.as_deref(), Some("new"));
@@ -149,9 +139,12 @@ async fn an_expired_listing_is_taken_again() {
     let op = op();
     client.partner(&op, &tenant(0)).await.unwrap();
     emulator.patch_partner(&tenant(0), json!({"inboundTrust": null})).unwrap();
-    assert!(client.partner(&op, &tenant(0)).await.unwrap().unwrap().inbound_trust.is_some(), "still the listing");
+    assert!(
+        client.partner(&op, &tenant(0)).await.unwrap().unwrap().setting("inboundTrust").is_some(),
+        "still the listing"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    assert!(client.partner(&op, &tenant(0)).await.unwrap().unwrap().inbound_trust.is_none(), "a new listing");
+    assert!(client.partner(&op, &tenant(0)).await.unwrap().unwrap().setting("inboundTrust").is_none(), "a new listing");
     assert_eq!(emulator.stats().count(LIST), 2);
 }
 
@@ -161,7 +154,7 @@ async fn a_damaged_listing_page_is_fetched_again() {
     let emulator = emulator_with_partners(12);
     let client = paging_client(&emulator);
     client.check_credentials(&op()).await.unwrap();
-    for kind in [MalformedKind::MissingProperties, MalformedKind::TruncatedJson, MalformedKind::WrongTypes] {
+    for kind in [MalformedKind::TruncatedJson, MalformedKind::HtmlBadGateway] {
         emulator.set_faults(Faults {
             malformed: vec![MalformedFault {
                 kind,
@@ -172,8 +165,22 @@ async fn a_damaged_listing_page_is_fetched_again() {
         emulator.reset_stats();
         let partners = client.list_partners(&op()).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         assert_eq!(partners.len(), 12, "{kind:?}");
-        assert!(partners.iter().all(|p| p.inbound_trust.is_some()), "{kind:?}: no partner lost its settings");
+        assert!(partners.iter().all(|p| p.setting("inboundTrust").is_some()), "{kind:?}: no partner lost its settings");
         assert_eq!(emulator.stats().count(LIST), 3, "{kind:?}: the damaged first page was fetched again");
+    }
+    // A well-formed page that does not fit is an answer, not damage: the listing fails at once.
+    for kind in [MalformedKind::MissingProperties, MalformedKind::WrongTypes] {
+        emulator.set_faults(Faults {
+            malformed: vec![MalformedFault {
+                kind,
+                rule: FaultRule::first_n(1).for_route("/policies/crossTenantAccessPolicy/partners"),
+            }],
+            ..Faults::none()
+        });
+        emulator.reset_stats();
+        let error = client.list_partners(&op()).await.unwrap_err();
+        assert!(matches!(error, entra_graph::GraphError::InvalidResponse { .. }), "{kind:?}: {error:?}");
+        assert_eq!(emulator.stats().count(LIST), 1, "{kind:?}: not fetched again");
     }
 }
 

@@ -55,7 +55,7 @@ async fn no_secret_token_or_assertion_is_logged_at_trace() {
 
     // Client secret, with a full write/read flow so request and response bodies are traced.
     let client = client(&emulator);
-    client.create_partner(&op, &NewPartner { tenant_id: PARTNER_A.into(), ..Default::default() }).await.unwrap();
+    client.create_partner(&op, PARTNER_A, &Properties::new()).await.unwrap();
     client.partner(&op, PARTNER_A).await.unwrap();
     client.get_default(&op).await.unwrap();
 

@@ -7,11 +7,11 @@
 use entra_graph::GraphClient;
 use tfplugin::{Attribute, Configured, Context, DataSource, Diagnostics, Nesting, Schema, Type, Value, async_trait};
 
-use crate::provider::ProviderData;
-use crate::resources::cross_tenant_partner::partner_state;
-use crate::resources::shared::Presence;
-use crate::resources::shared::errors::{Access, TimeoutName, graph_errors};
-use crate::resources::shared::schema::partner_settings;
+use crate::provider_data::ProviderData;
+use crate::shared::Presence;
+use crate::shared::errors::{Access, TimeoutName, graph_errors};
+use crate::shared::partner_state::partner_state;
+use crate::shared::schema::partner_settings;
 use crate::timeouts::{self, Kind};
 
 /// The data source type name.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tfplugin::{Configured, DataSource};
 
-use crate::provider::ProviderData;
+use crate::provider_data::ProviderData;
 
 /// Every data source, sharing the provider's configuration.
 pub fn all(data: &Configured<ProviderData>) -> Vec<Arc<dyn DataSource>> {

@@ -12,8 +12,8 @@ use tfplugin::{
     Attribute, AttributePath, Configured, Context, DataSource, Diagnostic, Diagnostics, Schema, Value, async_trait,
 };
 
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, TimeoutName, graph_errors};
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, TimeoutName, graph_errors};
 use crate::timeouts::{self, Kind};
 
 /// The data source type name.

@@ -5,7 +5,7 @@
 //! - a partner's setting left out is inherited from the default configuration, so only non-null settings are
 //!   written (the same for an identity synchronization policy's attributes);
 //! - a default-configuration setting left out is Microsoft's service default, so only settings that differ from
-//!   the table the resource plans with (`cross_tenant_default::service_default`) are written, each whole;
+//!   the table the resource plans with (`shared::schema::service_default`) are written, each whole;
 //! - the policy's `allowed_cloud_endpoints` left out is `[]`.
 //!
 //! Terraform-only attributes (`timeouts`, `reset_on_destroy`) are never written: import leaves them at the values an
@@ -23,10 +23,11 @@ use super::names::{assign_names, base_name};
 use super::tenant::{Lookup, PartnerSnapshot, Snapshot, describe_diagnostics, plural};
 use crate::provider::PROVIDER_ADDRESS;
 use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicyResource};
-use crate::resources::cross_tenant_default::{self, CrossTenantDefault, service_default};
+use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::{self, CrossTenantIdentitySync};
 use crate::resources::cross_tenant_partner::{self, CrossTenantPartner};
-use crate::resources::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
+use crate::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
+use crate::shared::schema::service_default;
 use tfplugin::Configured;
 
 /// The first words of every generated file; `--force` recognises earlier exports' files by them.
@@ -229,7 +230,7 @@ async fn policy_block(state: &Value, ctx: &Context, warnings: &mut Vec<String>) 
 async fn default_block(state: &Value, ctx: &Context, warnings: &mut Vec<String>) -> Exported {
     let schema = cross_tenant_default::schema();
     let table = service_default();
-    let omitted = |attribute: &Attribute| from_graph(attribute, table.get(graph_name(&attribute.name)));
+    let omitted = |attribute: &Attribute| from_graph(attribute, table.get(&graph_name(&attribute.name)));
     let what = "the default configuration";
     let (body, notes) = configuration(&schema, state, omitted, &[], what, warnings);
     let resource = CrossTenantDefault::new(Configured::new());
@@ -547,9 +548,9 @@ fn comment(text: &str) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::cross_tenant_partner::partner_state;
-    use crate::resources::shared::Presence;
-    use crate::resources::shared::schema::partner_settings;
+    use crate::shared::Presence;
+    use crate::shared::partner_state::partner_state;
+    use crate::shared::schema::partner_settings;
     use entra_graph::models::{PartnerConfiguration, TenantInformation};
     use serde_json::{Value as Json, json};
 
@@ -575,12 +576,11 @@ mod tests {
     }
 
     /// The default configuration's state for Graph's `body` (what `read` produces, without the computed parts).
-    fn default_value(body: &Json) -> Value {
-        let schema = cross_tenant_default::schema();
+    fn default_value(body: &serde_json::Map<String, Json>) -> Value {
         let mut attributes = BTreeMap::new();
-        for name in cross_tenant_default::DEFAULT_SETTINGS {
-            let attribute = schema.get(name).unwrap();
-            attributes.insert(name.to_owned(), from_graph(attribute, body.get(graph_name(name))));
+        for attribute in crate::shared::schema::default_settings() {
+            let value = from_graph(&attribute, body.get(&graph_name(&attribute.name)));
+            attributes.insert(attribute.name.clone(), value);
         }
         attributes.insert("id".to_owned(), Value::string("default"));
         attributes.insert("reset_on_destroy".to_owned(), Value::bool(false));

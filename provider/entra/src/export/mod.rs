@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use entra_graph::CancellationToken;
 
-use crate::provider::EnvLookup;
+use crate::provider_data::EnvLookup;
 use cli::{EXIT_UNMANAGED, Mode, Options};
 use report::Reporter;
 use tenant::{Connection, Lookup, plural};

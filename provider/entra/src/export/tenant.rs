@@ -19,7 +19,8 @@ use tfplugin::{
     ConfigureRequest, Configured, Context, Diagnostic, Diagnostics, Provider, ReadOutcome, ReadRequest, Resource, Value,
 };
 
-use crate::provider::{EntraProvider, EnvLookup, ProviderData};
+use crate::provider::EntraProvider;
+use crate::provider_data::{EnvLookup, ProviderData};
 use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicyResource};
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::CrossTenantIdentitySync;
@@ -139,7 +140,8 @@ impl Connection {
         timeout: Duration,
         cancel: CancellationToken,
     ) -> Result<Connection, ReadError> {
-        let provider = EntraProvider::with_env(env);
+        // Not Terraform: the export reads through the resources but leaves the create journal alone.
+        let provider = EntraProvider::with_env(env).without_create_journal();
         let ctx = Context::new(cancel).with_timeout(timeout);
         let problems = provider.schema().validate(&provider_config);
         if problems.has_errors() {

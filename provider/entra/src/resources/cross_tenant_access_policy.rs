@@ -19,9 +19,9 @@ use tfplugin::{
     ReadOutcome, ReadRequest, Resource, Schema, Type, UpdateRequest, Value, async_trait,
 };
 
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, graph_errors};
-use crate::resources::shared::import;
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, graph_errors};
+use crate::shared::import;
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.

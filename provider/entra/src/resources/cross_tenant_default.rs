@@ -21,23 +21,21 @@
 
 use std::collections::BTreeMap;
 
-use entra_graph::models::{DefaultConfiguration, DefaultPatch};
+use entra_graph::models::{DefaultConfiguration, Properties};
 use entra_graph::{GraphClient, GraphError, Operation};
-use serde::de::DeserializeOwned;
-use serde_json::{Value as Json, json};
 use tfplugin::{
     Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Nesting,
     NewState, Plan, ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, graph_errors};
-use crate::resources::shared::import;
-use crate::resources::shared::mapping::{
-    adopt_prior_spelling, equal_ignoring_guid_case, from_graph, graph_name, to_optional_model,
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, graph_errors};
+use crate::shared::import;
+use crate::shared::mapping::{
+    adopt_prior_spelling, equal_ignoring_guid_case, from_graph, graph_name, settings_from_graph, settings_to_graph,
 };
-use crate::resources::shared::schema::{self as shared_schema, B2bSettingKind};
-use crate::resources::shared::{Presence, validation};
+use crate::shared::schema::{self as shared_schema, default_settings, service_default};
+use crate::shared::{Presence, validation};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -45,20 +43,6 @@ pub const TYPE_NAME: &str = "entra_cross_tenant_default";
 
 /// The resource's fixed id, which is also its only import id.
 pub const SINGLETON_ID: &str = "default";
-
-/// The settings this resource manages, in the order interface.md lists them.
-pub const DEFAULT_SETTINGS: [&str; 10] = [
-    "inbound_trust",
-    "b2b_collaboration_inbound",
-    "b2b_collaboration_outbound",
-    "b2b_direct_connect_inbound",
-    "b2b_direct_connect_outbound",
-    "tenant_restrictions",
-    "invitation_redemption_identity_provider_configuration",
-    "m365_collaboration_inbound",
-    "m365_collaboration_outbound",
-    "app_service_connect_inbound",
-];
 
 /// The settings whose two parts (`users_and_groups`, `applications`) must agree (R1, R2).
 const PAIRED_SETTINGS: [&str; 5] = [
@@ -69,55 +53,10 @@ const PAIRED_SETTINGS: [&str; 5] = [
     "tenant_restrictions",
 ];
 
-/// Microsoft's service default for every setting this resource manages, as Graph writes it: the default
-/// configuration of a fresh tenant, and what `resetToSystemDefault` restores (graph-api.md §5.1 and §6.7). B2B
-/// collaboration allows everyone in both directions; B2B direct connect blocks everyone; no inbound trust; tenant
-/// restrictions block everything (devices unset); guests redeem with Microsoft Entra ID, then federation, then
-/// social identity providers; Microsoft 365 collaboration is blocked inbound and allowed outbound; App Service
-/// connect is blocked inbound.
-pub fn service_default() -> Json {
-    fn targets(access: &str, target: &str, target_type: &str) -> Json {
-        json!({"accessType": access, "targets": [{"target": target, "targetType": target_type}]})
-    }
-    fn b2b(access: &str) -> Json {
-        json!({
-            "usersAndGroups": targets(access, "AllUsers", "user"),
-            "applications": targets(access, "AllApplications", "application"),
-        })
-    }
-    json!({
-        "inboundTrust": {
-            "isMfaAccepted": false,
-            "isCompliantDeviceAccepted": false,
-            "isHybridAzureADJoinedDeviceAccepted": false,
-        },
-        "b2bCollaborationInbound": b2b("allowed"),
-        "b2bCollaborationOutbound": b2b("allowed"),
-        "b2bDirectConnectInbound": b2b("blocked"),
-        "b2bDirectConnectOutbound": b2b("blocked"),
-        "tenantRestrictions": {
-            "usersAndGroups": targets("blocked", "AllUsers", "user"),
-            "applications": targets("blocked", "AllApplications", "application"),
-            "devices": null,
-        },
-        "invitationRedemptionIdentityProviderConfiguration": {
-            "primaryIdentityProviderPrecedenceOrder": [
-                "azureActiveDirectory",
-                "externalFederation",
-                "socialIdentityProviders",
-            ],
-            "fallbackIdentityProvider": "defaultConfiguredIdp",
-        },
-        "m365CollaborationInbound": {"users": targets("blocked", "AllUsers", "user")},
-        "m365CollaborationOutbound": {"usersAndGroups": targets("allowed", "AllUsers", "user")},
-        "appServiceConnectInbound": {"applications": targets("blocked", "AllApplications", "application")},
-    })
-}
-
 /// `entra_cross_tenant_default`.
 pub struct CrossTenantDefault {
     data: Configured<ProviderData>,
-    /// The ten settings' attributes, kept for mapping values to and from Graph.
+    /// The settings' attributes, the one description of how they map to and from Graph.
     settings: Vec<Attribute>,
     /// The read-only consent settings' attribute.
     consent: Attribute,
@@ -134,10 +73,9 @@ impl std::fmt::Debug for CrossTenantDefault {
 impl CrossTenantDefault {
     /// The resource, using the provider's configuration once it is set.
     pub fn new(data: Configured<ProviderData>) -> Self {
-        let settings = settings();
+        let settings = default_settings();
         let table = service_default();
-        let defaults =
-            settings.iter().map(|s| (s.name.clone(), from_graph(s, table.get(graph_name(&s.name))))).collect();
+        let defaults = settings_from_graph(&settings, &table).map(|(s, value)| (s.name.clone(), value)).collect();
         CrossTenantDefault {
             data,
             settings,
@@ -150,30 +88,10 @@ impl CrossTenantDefault {
         Ok(self.data.get()?.client.clone())
     }
 
-    fn setting(&self, name: &str) -> &Attribute {
-        self.settings.iter().find(|a| a.name == name).expect("every default setting has an attribute")
+    /// The service default of `setting` (null for a setting the table does not have, which the tests rule out).
+    fn default_of(&self, setting: &str) -> &Value {
+        self.defaults.get(setting).unwrap_or(&Value::Null)
     }
-
-    fn default_of(&self, name: &str) -> &Value {
-        self.defaults.get(name).expect("every default setting has a service default")
-    }
-}
-
-/// The ten settings, optional and computed at every level: anything omitted is the service default.
-fn settings() -> Vec<Attribute> {
-    let presence = Presence::ServiceDefault;
-    vec![
-        shared_schema::inbound_trust(presence),
-        shared_schema::b2b_setting(B2bSettingKind::CollaborationInbound, presence),
-        shared_schema::b2b_setting(B2bSettingKind::CollaborationOutbound, presence),
-        shared_schema::b2b_setting(B2bSettingKind::DirectConnectInbound, presence),
-        shared_schema::b2b_setting(B2bSettingKind::DirectConnectOutbound, presence),
-        shared_schema::tenant_restrictions(presence),
-        shared_schema::invitation_redemption_identity_provider_configuration(presence),
-        shared_schema::m365_collaboration_inbound(presence),
-        shared_schema::m365_collaboration_outbound(presence),
-        shared_schema::app_service_connect_inbound(presence),
-    ]
 }
 
 /// The resource's schema.
@@ -208,7 +126,7 @@ pub fn schema() -> Schema {
             .computed()
             .description("Always `default`: the default configuration is a singleton of the tenant."),
     )
-    .attributes(settings())
+    .attributes(default_settings())
     .attribute(shared_schema::automatic_user_consent_settings(Presence::Computed))
     .attribute(Attribute::bool("is_service_default").computed().description(
         "Whether Microsoft reports the default configuration as the unmodified service default. It becomes \
@@ -350,7 +268,7 @@ impl CrossTenantDefault {
             }
         }
         if !differing.is_empty() {
-            let patch = self.patch(planned, &differing)?;
+            let patch = self.patch(planned, &differing);
             client.update_default(op, &patch).await.map_err(fail)?;
             current = client.get_default(op).await.map_err(fail)?;
         }
@@ -359,35 +277,17 @@ impl CrossTenantDefault {
 
     /// The settings whose planned value differs from what Graph holds.
     fn differing_settings(&self, planned: &Value, current: &DefaultConfiguration) -> Vec<String> {
-        let graph = default_json(current);
         self.settings
             .iter()
-            .filter(|s| !equal_ignoring_guid_case(planned.get_attr(&s.name), &self.setting_from_graph(s, &graph)))
+            .filter(|s| !equal_ignoring_guid_case(planned.get_attr(&s.name), &self.setting_from_graph(s, current)))
             .map(|s| s.name.clone())
             .collect()
     }
 
     /// The PATCH body: the `names` settings of `planned`, each whole. Settings are never sent as `null`.
-    fn patch(&self, planned: &Value, names: &[String]) -> Result<DefaultPatch, Diagnostics> {
-        macro_rules! field {
-            ($name:literal) => {
-                if names.iter().any(|n| n == $name) { setting_model(self.setting($name), planned)? } else { None }
-            };
-        }
-        Ok(DefaultPatch {
-            inbound_trust: field!("inbound_trust"),
-            b2b_collaboration_inbound: field!("b2b_collaboration_inbound"),
-            b2b_collaboration_outbound: field!("b2b_collaboration_outbound"),
-            b2b_direct_connect_inbound: field!("b2b_direct_connect_inbound"),
-            b2b_direct_connect_outbound: field!("b2b_direct_connect_outbound"),
-            tenant_restrictions: field!("tenant_restrictions"),
-            invitation_redemption_identity_provider_configuration: field!(
-                "invitation_redemption_identity_provider_configuration"
-            ),
-            m365_collaboration_inbound: field!("m365_collaboration_inbound"),
-            m365_collaboration_outbound: field!("m365_collaboration_outbound"),
-            app_service_connect_inbound: field!("app_service_connect_inbound"),
-        })
+    fn patch(&self, planned: &Value, names: &[String]) -> Properties {
+        let chosen: Vec<Attribute> = self.settings.iter().filter(|s| names.contains(&s.name)).cloned().collect();
+        settings_to_graph(&chosen, planned)
     }
 
     /// The planned state with the computed values still unknown (`is_service_default`, the consent settings)
@@ -404,19 +304,18 @@ impl CrossTenantDefault {
     }
 
     fn consent_from_graph(&self, current: &DefaultConfiguration) -> Value {
-        let json = serde_json::to_value(&current.automatic_user_consent_settings).unwrap_or(Json::Null);
-        from_graph(&self.consent, Some(&json))
+        from_graph(&self.consent, current.settings.get(&graph_name(&self.consent.name)))
     }
 
-    /// The Terraform value of one setting of Graph's default configuration (`graph` is [`default_json`]'s).
+    /// The Terraform value of one setting of Graph's default configuration.
     ///
     /// A setting Graph reports as `null`, or not at all, is the service default: the default configuration has no
     /// "unset", the sources disagree on whether a fresh tenant reports `tenantRestrictions` as `null` or as the
     /// documented object (graph-api.md §5.1), and national clouds may not know the newer settings yet. Reading
     /// them as the service default keeps an empty resource from writing to such tenants, and a reset from
     /// looking incomplete.
-    fn setting_from_graph(&self, setting: &Attribute, graph: &Json) -> Value {
-        match from_graph(setting, graph.get(graph_name(&setting.name))) {
+    fn setting_from_graph(&self, setting: &Attribute, current: &DefaultConfiguration) -> Value {
+        match from_graph(setting, current.settings.get(&graph_name(&setting.name))) {
             Value::Null => self.default_of(&setting.name).clone(),
             value => value,
         }
@@ -426,11 +325,10 @@ impl CrossTenantDefault {
     /// state's spelling, and the configuration-only attributes from the prior state. Settings Graph reports as
     /// `null` read as the service default (see [`CrossTenantDefault::setting_from_graph`]).
     fn state_from_graph(&self, current: &DefaultConfiguration, prior: &Value) -> Value {
-        let graph = default_json(current);
         let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
         attributes.insert("id".to_owned(), Value::string(SINGLETON_ID));
         for setting in &self.settings {
-            let mut value = self.setting_from_graph(setting, &graph);
+            let mut value = self.setting_from_graph(setting, current);
             adopt_prior_spelling(&mut value, prior.get_attr(&setting.name));
             attributes.insert(setting.name.clone(), value);
         }
@@ -454,7 +352,8 @@ impl CrossTenantDefault {
             if configured.is_null() || configured.is_unknown() {
                 continue;
             }
-            let filled = fill(self.setting(name), configured, self.default_of(name));
+            let Some(setting) = self.settings.iter().find(|s| s.name == name) else { continue };
+            let filled = fill(setting, configured, self.default_of(name));
             if &filled == configured {
                 continue;
             }
@@ -500,32 +399,6 @@ fn fill(attribute: &Attribute, configured: &Value, default: &Value) -> Value {
     }
 }
 
-/// Graph's JSON for the default configuration's settings (the model is read-only, so it is assembled from its
-/// parts, each of which serializes with Graph's names).
-fn default_json(current: &DefaultConfiguration) -> Json {
-    fn part<T: serde::Serialize>(value: &Option<T>) -> Json {
-        serde_json::to_value(value).unwrap_or(Json::Null)
-    }
-    json!({
-        "inboundTrust": part(&current.inbound_trust),
-        "b2bCollaborationInbound": part(&current.b2b_collaboration_inbound),
-        "b2bCollaborationOutbound": part(&current.b2b_collaboration_outbound),
-        "b2bDirectConnectInbound": part(&current.b2b_direct_connect_inbound),
-        "b2bDirectConnectOutbound": part(&current.b2b_direct_connect_outbound),
-        "tenantRestrictions": part(&current.tenant_restrictions),
-        "invitationRedemptionIdentityProviderConfiguration":
-            part(&current.invitation_redemption_identity_provider_configuration),
-        "m365CollaborationInbound": part(&current.m365_collaboration_inbound),
-        "m365CollaborationOutbound": part(&current.m365_collaboration_outbound),
-        "appServiceConnectInbound": part(&current.app_service_connect_inbound),
-    })
-}
-
-fn setting_model<T: DeserializeOwned>(attribute: &Attribute, planned: &Value) -> Result<Option<T>, Diagnostics> {
-    to_optional_model(attribute, planned.get_attr(&attribute.name))
-        .map_err(|e| Diagnostics::attribute_error(AttributePath::root().attr(&attribute.name), "Provider bug", e))
-}
-
 fn set(state: &mut Value, name: &str, value: Value) {
     if let Value::Object(attributes) = state {
         attributes.insert(name.to_owned(), value);
@@ -535,10 +408,21 @@ fn set(state: &mut Value, name: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use entra_graph::models::{
-        AccessType, B2bSetting, InboundOutboundPolicyConfiguration, InboundTrust, Target, TargetConfiguration,
-        TargetType,
-    };
+    use serde_json::{Value as Json, json};
+
+    /// The settings this resource manages, in the order interface.md lists them.
+    const DEFAULT_SETTINGS: [&str; 10] = [
+        "inbound_trust",
+        "b2b_collaboration_inbound",
+        "b2b_collaboration_outbound",
+        "b2b_direct_connect_inbound",
+        "b2b_direct_connect_outbound",
+        "tenant_restrictions",
+        "invitation_redemption_identity_provider_configuration",
+        "m365_collaboration_inbound",
+        "m365_collaboration_outbound",
+        "app_service_connect_inbound",
+    ];
 
     fn resource() -> CrossTenantDefault {
         CrossTenantDefault::new(Configured::new())
@@ -559,10 +443,10 @@ mod tests {
     /// The default configuration of a fresh tenant, as Graph returns it (graph-api.md §5.1).
     fn fresh_default() -> DefaultConfiguration {
         let mut body = service_default();
-        body["id"] = json!("895e3c89-2715-4624-9715-6a86227312eb");
-        body["isServiceDefault"] = json!(true);
-        body["automaticUserConsentSettings"] = json!({"inboundAllowed": false, "outboundAllowed": false});
-        serde_json::from_value(body).unwrap()
+        body.insert("id".into(), json!("895e3c89-2715-4624-9715-6a86227312eb"));
+        body.insert("isServiceDefault".into(), json!(true));
+        body.insert("automaticUserConsentSettings".into(), json!({"inboundAllowed": false, "outboundAllowed": false}));
+        serde_json::from_value(Json::Object(body)).unwrap()
     }
 
     fn plan(config: Value, prior: Value) -> Plan {
@@ -598,7 +482,7 @@ mod tests {
         let table = service_default();
         let r = resource();
         for setting in &r.settings {
-            let graph = table.get(graph_name(&setting.name));
+            let graph = table.get(&graph_name(&setting.name));
             assert!(graph.is_some_and(|g| !g.is_null()), "{} has a service default", setting.name);
             let value = r.default_of(&setting.name);
             assert!(value.is_fully_known() && !value.is_null(), "{}", setting.name);
@@ -606,11 +490,10 @@ mod tests {
             let json = value.to_json_value().unwrap();
             assert_eq!(&Value::from_json_value(&json, &setting.value_type()).unwrap(), value, "{}", setting.name);
         }
-        // ...and Graph's PATCH model, with the documented values.
+        // ...and goes back to Graph's JSON exactly, with the documented values.
         let every: Vec<String> = DEFAULT_SETTINGS.iter().map(|s| (*s).to_owned()).collect();
         let planned = Value::object(r.defaults.clone());
-        let patch = serde_json::to_value(r.patch(&planned, &every).unwrap()).unwrap();
-        assert_eq!(patch, table);
+        assert_eq!(r.patch(&planned, &every), table);
         assert_eq!(
             r.default_of("b2b_direct_connect_inbound").get_attr("applications").get_attr("access_type"),
             &Value::string("blocked")
@@ -703,22 +586,17 @@ mod tests {
         let r = resource();
         let mut current = fresh_default();
         current.is_service_default = Some(false);
-        current.inbound_trust = Some(InboundTrust { is_mfa_accepted: Some(true), ..current.inbound_trust.unwrap() });
-        current.b2b_collaboration_outbound = Some(B2bSetting {
-            users_and_groups: Some(TargetConfiguration {
-                access_type: Some(AccessType::Allowed),
-                targets: Some(vec![Target {
-                    target: "6f546279-4da5-4b53-a095-09ea0cef9971".into(),
-                    target_type: TargetType::Group,
-                }]),
+        current.settings["inboundTrust"]["isMfaAccepted"] = json!(true);
+        current.settings.insert(
+            "b2bCollaborationOutbound".into(),
+            json!({
+                "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "6f546279-4da5-4b53-a095-09ea0cef9971", "targetType": "group"}]},
+                "applications": {"accessType": "unknownFutureValue", "targets": [{"target": "AllApplications", "targetType": "application"}]}
             }),
-            applications: Some(TargetConfiguration {
-                access_type: Some(AccessType::Other("unknownFutureValue".into())),
-                targets: Some(vec![Target { target: "AllApplications".into(), target_type: TargetType::Application }]),
-            }),
-        });
-        current.automatic_user_consent_settings =
-            Some(InboundOutboundPolicyConfiguration { inbound_allowed: Some(false), outbound_allowed: Some(false) });
+        );
+        current
+            .settings
+            .insert("automaticUserConsentSettings".into(), json!({"inboundAllowed": false, "outboundAllowed": false}));
         let prior = Value::object([
             (
                 "b2b_collaboration_outbound",
@@ -754,8 +632,8 @@ mod tests {
     fn settings_graph_reports_as_null_or_absent_read_as_the_service_default() {
         let r = resource();
         let mut current = fresh_default();
-        current.tenant_restrictions = None;
-        current.m365_collaboration_inbound = None;
+        current.settings.insert("tenantRestrictions".into(), Json::Null);
+        current.settings.remove("m365CollaborationInbound");
         let state = r.state_from_graph(&current, &Value::Null);
         assert_eq!(state.get_attr("tenant_restrictions"), r.default_of("tenant_restrictions"));
         assert_eq!(state.get_attr("m365_collaboration_inbound"), r.default_of("m365_collaboration_inbound"));
@@ -777,7 +655,7 @@ mod tests {
         );
         let differing = r.differing_settings(&planned, &fresh_default());
         assert_eq!(differing, ["inbound_trust"]);
-        let patch = serde_json::to_value(r.patch(&planned, &differing).unwrap()).unwrap();
+        let patch = Json::Object(r.patch(&planned, &differing));
         assert_eq!(
             patch,
             json!({"inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": false, "isHybridAzureADJoinedDeviceAccepted": false}})

@@ -17,13 +17,11 @@ use tfplugin::{
 };
 
 use crate::journal::ObjectKind;
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
-use crate::resources::shared::journaled::{self, JournaledCreate};
-use crate::resources::shared::mapping::{
-    adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
-};
-use crate::resources::shared::{import, tenant_id};
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::shared::journaled::{self, JournaledCreate};
+use crate::shared::mapping::{adopt_prior_spelling, null_if_unset_flags};
+use crate::shared::{import, tenant_id};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -32,7 +30,6 @@ pub const TYPE_NAME: &str = "entra_cross_tenant_identity_sync";
 /// `entra_cross_tenant_identity_sync`.
 pub struct CrossTenantIdentitySync {
     data: Configured<ProviderData>,
-    user_sync_inbound: Attribute,
 }
 
 impl std::fmt::Debug for CrossTenantIdentitySync {
@@ -89,17 +86,17 @@ pub fn schema() -> Schema {
 impl CrossTenantIdentitySync {
     /// The resource, using the provider's configuration once it is set.
     pub fn new(data: Configured<ProviderData>) -> Self {
-        CrossTenantIdentitySync { data, user_sync_inbound: user_sync_inbound_attribute() }
+        CrossTenantIdentitySync { data }
     }
 
     fn client(&self) -> Result<GraphClient, Diagnostics> {
         Ok(self.data.get()?.client.clone())
     }
 
-    fn user_sync_model(&self, value: &Value) -> Result<Option<UserSyncInbound>, Diagnostics> {
-        to_optional_model(&self.user_sync_inbound, value.get_attr("user_sync_inbound")).map_err(|e| {
-            Diagnostics::attribute_error(AttributePath::root().attr("user_sync_inbound"), "Provider bug", e)
-        })
+    /// The typed `userSyncInbound` for the value of `user_sync_inbound` (`None` for null).
+    fn user_sync_model(value: &Value) -> Option<UserSyncInbound> {
+        let sync = value.get_attr("user_sync_inbound");
+        (!sync.is_null()).then(|| UserSyncInbound { is_sync_allowed: sync.get_attr("is_sync_allowed").as_bool() })
     }
 
     /// The PATCH that turns `prior` into `planned`: each changed property, `null` for a removed one.
@@ -110,7 +107,7 @@ impl CrossTenantIdentitySync {
             patch.display_name = Patch::from_option(planned.get_attr("display_name").as_str().map(str::to_owned));
         }
         if changed("user_sync_inbound") {
-            patch.user_sync_inbound = Patch::from_option(self.user_sync_model(planned)?);
+            patch.user_sync_inbound = Patch::from_option(Self::user_sync_model(planned));
         }
         Ok(patch)
     }
@@ -118,17 +115,19 @@ impl CrossTenantIdentitySync {
     /// Drops the journal's record of creating this policy (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
         if let Ok(data) = self.data.get() {
-            journaled::forget_after_read(&data.journal, ObjectKind::IdentitySync, tenant);
+            journaled::forget_after_read(data.journal.as_deref(), ObjectKind::IdentitySync, tenant);
         }
     }
 
     /// The state for what Graph holds: exactly its values, with the prior state's spelling of the tenant id and
     /// Graph's object of nulls for an unset `userSyncInbound` read as `null` (unless the prior state has one).
     fn state_from_graph(&self, policy: &IdentitySyncPolicy, tenant: &str, prior: &Value) -> Value {
-        let json = serde_json::to_value(policy).unwrap_or_default();
         let mut tenant = Value::string(policy.tenant_id.clone().unwrap_or_else(|| tenant.to_owned()));
         adopt_prior_spelling(&mut tenant, prior.get_attr("tenant_id"));
-        let sync = from_graph(&self.user_sync_inbound, json.get(graph_name("user_sync_inbound")));
+        let sync = match &policy.user_sync_inbound {
+            Some(sync) => Value::object([("is_sync_allowed", sync.is_sync_allowed.into())]),
+            None => Value::Null,
+        };
         Value::object([
             ("id", tenant.clone()),
             ("tenant_id", tenant),
@@ -161,11 +160,11 @@ impl Resource for CrossTenantIdentitySync {
         let policy = IdentitySyncPolicy {
             tenant_id: None,
             display_name: request.config.get_attr("display_name").as_str().map(str::to_owned),
-            user_sync_inbound: self.user_sync_model(&request.config)?,
+            user_sync_inbound: Self::user_sync_model(&request.config),
         };
         let action = format!("creating the identity synchronization policy of partner {tenant}");
         // Recorded before the PUT, so a create after an interrupted apply recognises this provider's own policy.
-        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::IdentitySync, &tenant);
+        let journaled = JournaledCreate::begin(ctx, data.journal.as_deref(), ObjectKind::IdentitySync, &tenant);
         match client.create_identity_sync(&op, &tenant, &policy).await {
             Ok(_) => Ok(NewState::new(request.planned_state)),
             Err(GraphError::AlreadyExists { .. }) if journaled.earlier_create => {

@@ -13,25 +13,21 @@
 //! the configuration PATCHes an explicit `null`; a changed setting is always sent whole (both parts, every flag),
 //! and only changed settings are sent.
 
-use std::collections::BTreeMap;
-
-use entra_graph::models::{NewPartner, PartnerConfiguration, PartnerPatch, Patch};
+use entra_graph::models::PartnerConfiguration;
 use entra_graph::{GraphClient, GraphError, Operation};
-use serde::de::DeserializeOwned;
 use tfplugin::{
     Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, NewState,
     Plan, ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
 use crate::journal::ObjectKind;
-use crate::provider::ProviderData;
-use crate::resources::shared::errors::{Access, already_exists, graph_errors, taken_over};
-use crate::resources::shared::journaled::{self, JournaledCreate};
-use crate::resources::shared::mapping::{
-    adopt_prior_spelling, from_graph, graph_name, null_if_unset_flags, to_optional_model,
-};
-use crate::resources::shared::schema::partner_settings;
-use crate::resources::shared::{Presence, import, tenant_id};
+use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, already_exists, graph_errors, taken_over};
+use crate::shared::journaled::{self, JournaledCreate};
+use crate::shared::mapping::{settings_patch, settings_to_graph};
+use crate::shared::partner_state::partner_state;
+use crate::shared::schema::partner_settings;
+use crate::shared::{Presence, import, tenant_id};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -43,7 +39,7 @@ const MSA_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 /// `entra_cross_tenant_partner`.
 pub struct CrossTenantPartner {
     data: Configured<ProviderData>,
-    /// The ten settings' attributes, kept for mapping values to and from Graph.
+    /// The settings' attributes, the one description of how they map to and from Graph.
     settings: Vec<Attribute>,
 }
 
@@ -61,10 +57,6 @@ impl CrossTenantPartner {
 
     fn client(&self) -> Result<GraphClient, Diagnostics> {
         Ok(self.data.get()?.client.clone())
-    }
-
-    fn setting(&self, name: &str) -> &Attribute {
-        self.settings.iter().find(|a| a.name == name).expect("every partner setting has an attribute")
     }
 }
 
@@ -133,12 +125,12 @@ impl Resource for CrossTenantPartner {
         let client = data.client.clone();
         let op = timeouts::operation(ctx, &request.config, Kind::Create)?;
         let tenant = tenant_id::from_state(&request.planned_state)?;
-        let partner = self.new_partner(&tenant, &request.config)?;
+        let settings = settings_to_graph(&self.settings, &request.config);
         let action = format!("creating partner configuration {tenant}");
         // Recorded before the POST: if Terraform is killed before it saves its state, the next create knows the
         // partner it meets is this provider's own.
-        let journaled = JournaledCreate::begin(ctx, &data.journal, ObjectKind::Partner, &tenant);
-        match client.create_partner(&op, &partner).await {
+        let journaled = JournaledCreate::begin(ctx, data.journal.as_deref(), ObjectKind::Partner, &tenant);
+        match client.create_partner(&op, &tenant, &settings).await {
             Ok(created) => {
                 let mut state = request.planned_state;
                 set(&mut state, "is_service_provider", created.is_service_provider.into());
@@ -191,7 +183,7 @@ impl Resource for CrossTenantPartner {
         let client = self.client()?;
         let op = timeouts::operation(ctx, &request.config, Kind::Update)?;
         let tenant = tenant_id::from_state(&request.prior_state)?;
-        let patch = self.patch(&request.prior_state, &request.planned_state)?;
+        let patch = settings_patch(&self.settings, &request.prior_state, &request.planned_state);
         // Only timeouts or the spelling of the tenant id changed: nothing to tell Graph.
         if !patch.is_empty() {
             client.update_partner(&op, &tenant, &patch).await.map_err(|error| {
@@ -264,7 +256,7 @@ impl CrossTenantPartner {
             // Graph refused the create yet shows no partner: its id is still reserved after a delete.
             return Err(already_exists(TYPE_NAME, "partner configuration", tenant));
         };
-        let patch = self.patch(&self.state_from_graph(&existing, &planned), &planned)?;
+        let patch = settings_patch(&self.settings, &self.state_from_graph(&existing, &planned), &planned);
         if !patch.is_empty() {
             client.update_partner(op, tenant, &patch).await.map_err(fail)?;
         }
@@ -278,54 +270,8 @@ impl CrossTenantPartner {
     /// Drops the journal's record of creating this partner (best effort: a failure only leaves a stale entry).
     fn forget_created(&self, tenant: &str) {
         if let Ok(data) = self.data.get() {
-            journaled::forget_after_read(&data.journal, ObjectKind::Partner, tenant);
+            journaled::forget_after_read(data.journal.as_deref(), ObjectKind::Partner, tenant);
         }
-    }
-
-    /// The POST body: the tenant id and every configured setting (settings left out are not sent, so they come
-    /// back null, i.e. inherited).
-    fn new_partner(&self, tenant: &str, config: &Value) -> Result<NewPartner, Diagnostics> {
-        // A closure cannot be generic over the model type, so each field names its setting.
-        macro_rules! model {
-            ($name:literal) => {
-                setting_model(self.setting($name), config)?
-            };
-        }
-        Ok(NewPartner {
-            tenant_id: tenant.to_owned(),
-            inbound_trust: model!("inbound_trust"),
-            automatic_user_consent_settings: model!("automatic_user_consent_settings"),
-            b2b_collaboration_inbound: model!("b2b_collaboration_inbound"),
-            b2b_collaboration_outbound: model!("b2b_collaboration_outbound"),
-            b2b_direct_connect_inbound: model!("b2b_direct_connect_inbound"),
-            b2b_direct_connect_outbound: model!("b2b_direct_connect_outbound"),
-            tenant_restrictions: model!("tenant_restrictions"),
-            m365_collaboration_inbound: model!("m365_collaboration_inbound"),
-            m365_collaboration_outbound: model!("m365_collaboration_outbound"),
-            app_service_connect_inbound: model!("app_service_connect_inbound"),
-        })
-    }
-
-    /// The PATCH body: every setting whose planned value differs from the prior state, whole; `null` for the ones
-    /// removed from the configuration.
-    fn patch(&self, prior: &Value, planned: &Value) -> Result<PartnerPatch, Diagnostics> {
-        macro_rules! change {
-            ($name:literal) => {
-                setting_patch(self.setting($name), prior, planned)?
-            };
-        }
-        Ok(PartnerPatch {
-            inbound_trust: change!("inbound_trust"),
-            automatic_user_consent_settings: change!("automatic_user_consent_settings"),
-            b2b_collaboration_inbound: change!("b2b_collaboration_inbound"),
-            b2b_collaboration_outbound: change!("b2b_collaboration_outbound"),
-            b2b_direct_connect_inbound: change!("b2b_direct_connect_inbound"),
-            b2b_direct_connect_outbound: change!("b2b_direct_connect_outbound"),
-            tenant_restrictions: change!("tenant_restrictions"),
-            m365_collaboration_inbound: change!("m365_collaboration_inbound"),
-            m365_collaboration_outbound: change!("m365_collaboration_outbound"),
-            app_service_connect_inbound: change!("app_service_connect_inbound"),
-        })
     }
 
     /// The state for what Graph holds, in the prior state's spelling (see [`partner_state`]).
@@ -334,48 +280,6 @@ impl CrossTenantPartner {
         set(&mut state, "timeouts", prior.get_attr("timeouts").clone());
         state
     }
-}
-
-/// The Terraform value of a partner as Graph holds it: every setting exactly as stored (so drift shows), with two
-/// normalisations — GUIDs keep the prior state's spelling, and unset consent flags (Graph's object of nulls) read as
-/// `null` unless the prior state holds an object of nulls. `prior` is null for data sources. `timeouts` is left
-/// null for the caller.
-pub fn partner_state(settings: &[Attribute], partner: &PartnerConfiguration, prior: &Value) -> Value {
-    let json = serde_json::to_value(partner).unwrap_or_default();
-    let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
-    let mut tenant = Value::string(&partner.tenant_id);
-    adopt_prior_spelling(&mut tenant, prior.get_attr("tenant_id"));
-    attributes.insert("tenant_id".to_owned(), tenant.clone());
-    attributes.insert("id".to_owned(), tenant);
-    for setting in settings {
-        let before = prior.get_attr(&setting.name);
-        let mut value = from_graph(setting, json.get(graph_name(&setting.name)));
-        if setting.name == "automatic_user_consent_settings" {
-            value = null_if_unset_flags(value, before);
-        }
-        adopt_prior_spelling(&mut value, before);
-        attributes.insert(setting.name.clone(), value);
-    }
-    attributes.insert("is_service_provider".to_owned(), partner.is_service_provider.into());
-    attributes.insert("is_in_multi_tenant_organization".to_owned(), partner.is_in_multi_tenant_organization.into());
-    Value::Object(attributes)
-}
-
-fn setting_model<T: DeserializeOwned>(attribute: &Attribute, config: &Value) -> Result<Option<T>, Diagnostics> {
-    to_optional_model(attribute, config.get_attr(&attribute.name))
-        .map_err(|e| Diagnostics::attribute_error(AttributePath::root().attr(&attribute.name), "Provider bug", e))
-}
-
-fn setting_patch<T: DeserializeOwned>(
-    attribute: &Attribute,
-    prior: &Value,
-    planned: &Value,
-) -> Result<Patch<T>, Diagnostics> {
-    let (before, after) = (prior.get_attr(&attribute.name), planned.get_attr(&attribute.name));
-    if before == after {
-        return Ok(Patch::Unchanged);
-    }
-    Ok(Patch::from_option(setting_model(attribute, planned)?))
 }
 
 fn set(state: &mut Value, name: &str, value: Value) {
@@ -444,11 +348,9 @@ fn msa_tenant_restrictions(config: &Value) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::shared::schema::PARTNER_SETTINGS;
-    use entra_graph::models::{
-        AccessType, B2bSetting, InboundOutboundPolicyConfiguration, Target, TargetConfiguration, TargetType,
-    };
+    use crate::shared::schema::tests::PARTNER_SETTINGS;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn resource() -> CrossTenantPartner {
         CrossTenantPartner::new(Configured::new())
@@ -499,13 +401,10 @@ mod tests {
         );
         let consent = Value::object([("inbound_allowed", Value::bool(true)), ("outbound_allowed", Value::Null)]);
         let config = config(&[("b2b_collaboration_inbound", inbound), ("automatic_user_consent_settings", consent)]);
-        let body =
-            serde_json::to_value(resource().new_partner("07D2F395-F69C-43AB-88A2-B82F1151042D", &config).unwrap())
-                .unwrap();
+        let body = serde_json::Value::Object(settings_to_graph(&resource().settings, &config));
         assert_eq!(
             body,
             json!({
-                "tenantId": "07D2F395-F69C-43AB-88A2-B82F1151042D",
                 "automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": null},
                 "b2bCollaborationInbound": {
                     "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
@@ -530,42 +429,32 @@ mod tests {
         );
         let prior = config(&[("inbound_trust", trust(true)), ("b2b_collaboration_outbound", outbound.clone())]);
         let planned = config(&[("inbound_trust", trust(false)), ("b2b_collaboration_outbound", Value::Null)]);
-        let patch = resource().patch(&prior, &planned).unwrap();
+        let r = resource();
+        let patch = settings_patch(&r.settings, &prior, &planned);
         assert_eq!(
-            serde_json::to_value(&patch).unwrap(),
+            serde_json::Value::Object(patch),
             json!({
                 "inboundTrust": {"isMfaAccepted": false, "isCompliantDeviceAccepted": null, "isHybridAzureADJoinedDeviceAccepted": null},
                 "b2bCollaborationOutbound": null
             })
         );
         // Same settings in another order of targets: nothing to send.
-        assert!(resource().patch(&prior, &prior).unwrap().is_empty());
+        assert!(settings_patch(&r.settings, &prior, &prior).is_empty());
     }
 
     fn graph_partner() -> PartnerConfiguration {
-        PartnerConfiguration {
-            tenant_id: "07d2f395-f69c-43ab-88a2-b82f1151042d".into(),
-            is_service_provider: None,
-            is_in_multi_tenant_organization: Some(false),
-            automatic_user_consent_settings: Some(InboundOutboundPolicyConfiguration::default()),
-            b2b_collaboration_outbound: Some(B2bSetting {
-                users_and_groups: Some(TargetConfiguration {
-                    access_type: Some(AccessType::Allowed),
-                    targets: Some(vec![Target {
-                        target: "6f546279-4da5-4b53-a095-09ea0cef9971".into(),
-                        target_type: TargetType::Group,
-                    }]),
-                }),
-                applications: Some(TargetConfiguration {
-                    access_type: Some(AccessType::Other("unknownFutureValue".into())),
-                    targets: Some(vec![Target {
-                        target: "AllApplications".into(),
-                        target_type: TargetType::Application,
-                    }]),
-                }),
-            }),
-            ..PartnerConfiguration::default()
-        }
+        serde_json::from_value(json!({
+            "tenantId": "07d2f395-f69c-43ab-88a2-b82f1151042d",
+            "isServiceProvider": null,
+            "isInMultiTenantOrganization": false,
+            "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null},
+            "b2bCollaborationOutbound": {
+                "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "6f546279-4da5-4b53-a095-09ea0cef9971", "targetType": "group"}]},
+                "applications": {"accessType": "unknownFutureValue", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+            },
+            "b2bDirectConnectInbound": {"usersAndGroups": {"accessType": null, "targets": [{"target": null, "targetType": null}]}}
+        }))
+        .unwrap()
     }
 
     #[test]
@@ -586,6 +475,9 @@ mod tests {
         assert_eq!(outbound.get_attr("applications").get_attr("access_type"), &Value::string("unknownFutureValue"));
         assert_eq!(state.get_attr("is_service_provider"), &Value::Null);
         assert_eq!(state.get_attr("is_in_multi_tenant_organization"), &Value::bool(false));
+        // Members Graph's metadata declares nullable read as null wherever they are, rather than failing the read.
+        let target = &state.get_attr("b2b_direct_connect_inbound").get_attr("users_and_groups").get_attr("targets");
+        assert_eq!(target.as_elements().unwrap()[0].get_attr("target"), &Value::Null);
         // The state fits the schema's type.
         let ty = schema().value_type();
         assert!(tfplugin::value::json::encode(&state, &ty).is_ok());

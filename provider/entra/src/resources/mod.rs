@@ -4,13 +4,12 @@ pub mod cross_tenant_access_policy;
 pub mod cross_tenant_default;
 pub mod cross_tenant_identity_sync;
 pub mod cross_tenant_partner;
-pub mod shared;
 
 use std::sync::Arc;
 
 use tfplugin::{Configured, Resource};
 
-use crate::provider::ProviderData;
+use crate::provider_data::ProviderData;
 
 /// Every resource type, sharing the provider's configuration.
 pub fn all(data: &Configured<ProviderData>) -> Vec<Arc<dyn Resource>> {

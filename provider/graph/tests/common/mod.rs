@@ -72,3 +72,11 @@ pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
 pub fn tenant(n: usize) -> String {
     format!("{n:08x}-1111-4222-8333-444444444444")
 }
+
+/// Graph properties from a JSON object literal (settings to create, PATCH bodies).
+pub fn properties(value: serde_json::Value) -> entra_graph::models::Properties {
+    match value {
+        serde_json::Value::Object(properties) => properties,
+        other => panic!("not a JSON object: {other}"),
+    }
+}

@@ -1,11 +1,13 @@
-//! Terraform values ↔ Microsoft Graph JSON for the shared nested types, driven by the schema.
+//! Terraform values ↔ Microsoft Graph JSON for the settings, driven by the schema.
 //!
-//! The schema is the single description of every nested type: walking an attribute's nested attributes gives both
+//! The schema is the single description of every setting: walking an attribute's nested attributes gives both
 //! the Terraform shape and, through [`graph_name`], Graph's property names. So converting a configured setting to
-//! the body Graph expects ([`to_graph`]) and a Graph object back to a Terraform value ([`from_graph`]) is one walk
-//! each, and the typed models of `entra-graph` are filled with [`to_model`] so the request bodies keep their exact
-//! serialization. Graph properties the schema does not know are ignored; values Graph holds that Terraform does not
-//! validate (such as `unknownFutureValue`) are kept as the raw string, so Read never fails on them.
+//! the body Graph expects ([`to_graph`]) and Graph's JSON back to a Terraform value ([`from_graph`]) is one walk
+//! each; `entra-graph` carries the JSON as it is ([`Properties`]). [`settings_to_graph`] (a create's body),
+//! [`settings_patch`] (an update's: absent = unchanged, `null` = inherit) and [`settings_from_graph`] (a read) do it
+//! for a whole list of settings. Graph properties the schema does not know are ignored; values Graph holds that
+//! Terraform does not validate (such as `unknownFutureValue`) are kept as the raw string, and `null` or absent
+//! members anywhere read as null, so Read never fails on them.
 //!
 //! Read normalises two things, nothing else, so drift always shows:
 //! - [`adopt_prior_spelling`]: a GUID that equals the prior state's ignoring case keeps the prior spelling (Graph
@@ -13,7 +15,7 @@
 //! - [`null_if_unset_flags`]: Graph's object of nulls for unset flags (`{"inboundAllowed":null,...}`) reads as
 //!   `null`, unless the prior state holds exactly such an object.
 
-use serde::de::DeserializeOwned;
+use entra_graph::models::Properties;
 use serde_json::Value as Json;
 use tfplugin::validators::is_guid;
 use tfplugin::{Attribute, AttributeKind, Nesting, Type, Value};
@@ -113,19 +115,35 @@ fn plain_from_json(ty: &Type, json: &Json) -> Value {
     }
 }
 
-/// Fills a typed `entra-graph` model from Graph JSON made by [`to_graph`]. Failing means the schema and the model
-/// disagree, which is a provider bug; the message says where.
-pub fn to_model<T: DeserializeOwned>(attribute: &Attribute, json: Json) -> Result<T, String> {
-    serde_json::from_value(json)
-        .map_err(|e| format!("Provider bug: the value of {} does not fit Microsoft Graph's model: {e}", attribute.name))
+/// The settings of `value` that are set, as Graph properties: the body of a create, where a setting left out is
+/// not sent (and comes back `null`, i.e. inherited).
+pub fn settings_to_graph(settings: &[Attribute], value: &Value) -> Properties {
+    settings
+        .iter()
+        .filter_map(|setting| match to_graph(setting, value.get_attr(&setting.name)) {
+            Json::Null => None,
+            json => Some((graph_name(&setting.name), json)),
+        })
+        .collect()
 }
 
-/// Like [`to_model`], for an optional setting: `null` is `None`.
-pub fn to_optional_model<T: DeserializeOwned>(attribute: &Attribute, value: &Value) -> Result<Option<T>, String> {
-    match to_graph(attribute, value) {
-        Json::Null => Ok(None),
-        json => to_model(attribute, json).map(Some),
-    }
+/// The PATCH from `prior` to `planned`: every setting whose value changed, whole, and an explicit `null` for each
+/// one that became null (a partner's setting back to inheriting). Settings that did not change are left out, so
+/// Graph keeps them.
+pub fn settings_patch(settings: &[Attribute], prior: &Value, planned: &Value) -> Properties {
+    settings
+        .iter()
+        .filter(|setting| prior.get_attr(&setting.name) != planned.get_attr(&setting.name))
+        .map(|setting| (graph_name(&setting.name), to_graph(setting, planned.get_attr(&setting.name))))
+        .collect()
+}
+
+/// The Terraform value of each of `settings` in Graph's `properties` (absent or `null` → null), by attribute name.
+pub fn settings_from_graph<'a>(
+    settings: &'a [Attribute],
+    properties: &'a Properties,
+) -> impl Iterator<Item = (&'a Attribute, Value)> + 'a {
+    settings.iter().map(|setting| (setting, from_graph(setting, properties.get(&graph_name(&setting.name)))))
 }
 
 /// True when two values are the same apart from the spelling of GUIDs (keywords and other strings compare exactly;
@@ -359,9 +377,18 @@ mod tests {
             to_graph(&attribute, &value),
             json!({"usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]}, "applications": null})
         );
-        let model: entra_graph::models::B2bSetting = to_model(&attribute, to_graph(&attribute, &value)).unwrap();
-        assert!(model.applications.is_none());
-        assert_eq!(to_optional_model::<entra_graph::models::B2bSetting>(&attribute, &Value::Null), Ok(None));
+        let settings = [attribute];
+        let config = Value::object([("b2b_direct_connect_inbound", value.clone())]);
+        let body = settings_to_graph(&settings, &config);
+        assert_eq!(body["b2bDirectConnectInbound"]["applications"], Json::Null);
+        let unset = Value::object([("b2b_direct_connect_inbound", Value::Null)]);
+        assert!(settings_to_graph(&settings, &unset).is_empty(), "a create leaves unset settings out");
+        assert_eq!(
+            Json::Object(settings_patch(&settings, &config, &unset)),
+            json!({"b2bDirectConnectInbound": null}),
+            "a PATCH nulls a removed setting"
+        );
+        assert!(settings_patch(&settings, &config, &config).is_empty(), "and leaves unchanged ones out");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! leaving it out means, and writes the matching sentence into the description. Validators (see
 //! [`super::validation`]) are attached here, so the partner and default resources check exactly the same rules.
 
+use serde_json::{Value as Json, json};
 use tfplugin::validators::{each, one_of};
 use tfplugin::{Attribute, Nesting, Type};
 
@@ -507,7 +508,13 @@ pub fn invitation_redemption_identity_provider_configuration(presence: Presence)
         ))
 }
 
-/// The ten settings a partner configuration has, in the order interface.md lists them.
+// ----- The settings of each Graph object ---------------------------------------------------------------------
+//
+// These lists, with the builders above, are the one description of the settings: resources map them to and from
+// Graph's JSON by walking them (crate::mapping), so a new setting is a builder, an entry in each list it belongs
+// to, and (for the default configuration) its service default below.
+
+/// The settings a partner configuration has, in the order interface.md lists them.
 pub fn partner_settings(presence: Presence) -> Vec<Attribute> {
     vec![
         inbound_trust(presence),
@@ -523,24 +530,98 @@ pub fn partner_settings(presence: Presence) -> Vec<Attribute> {
     ]
 }
 
-/// The names of [`partner_settings`], in the same order.
-pub const PARTNER_SETTINGS: [&str; 10] = [
-    "inbound_trust",
-    "automatic_user_consent_settings",
-    "b2b_collaboration_inbound",
-    "b2b_collaboration_outbound",
-    "b2b_direct_connect_inbound",
-    "b2b_direct_connect_outbound",
-    "tenant_restrictions",
-    "m365_collaboration_inbound",
-    "m365_collaboration_outbound",
-    "app_service_connect_inbound",
-];
+/// The settings of the default configuration the user manages, in the order interface.md lists them: optional
+/// and computed at every level, anything omitted is its [`service_default`]. (The default's
+/// `automatic_user_consent_settings` is read-only there, so it is not among them.)
+pub fn default_settings() -> Vec<Attribute> {
+    let presence = Presence::ServiceDefault;
+    vec![
+        inbound_trust(presence),
+        b2b_setting(B2bSettingKind::CollaborationInbound, presence),
+        b2b_setting(B2bSettingKind::CollaborationOutbound, presence),
+        b2b_setting(B2bSettingKind::DirectConnectInbound, presence),
+        b2b_setting(B2bSettingKind::DirectConnectOutbound, presence),
+        tenant_restrictions(presence),
+        invitation_redemption_identity_provider_configuration(presence),
+        m365_collaboration_inbound(presence),
+        m365_collaboration_outbound(presence),
+        app_service_connect_inbound(presence),
+    ]
+}
+
+/// Microsoft's service default for every setting of [`default_settings`], as Graph writes it: the default
+/// configuration of a fresh tenant, and what `resetToSystemDefault` restores (graph-api.md §5.1 and §6.7). B2B
+/// collaboration allows everyone in both directions; B2B direct connect blocks everyone; no inbound trust; tenant
+/// restrictions block everything (devices unset); guests redeem with Microsoft Entra ID, then federation, then
+/// social identity providers; Microsoft 365 collaboration is blocked inbound and allowed outbound; App Service
+/// connect is blocked inbound.
+pub fn service_default() -> serde_json::Map<String, Json> {
+    fn targets(access: &str, target: &str, target_type: &str) -> Json {
+        json!({"accessType": access, "targets": [{"target": target, "targetType": target_type}]})
+    }
+    fn b2b(access: &str) -> Json {
+        json!({
+            "usersAndGroups": targets(access, "AllUsers", "user"),
+            "applications": targets(access, "AllApplications", "application"),
+        })
+    }
+    let table = [
+        (
+            "inboundTrust",
+            json!({
+                "isMfaAccepted": false,
+                "isCompliantDeviceAccepted": false,
+                "isHybridAzureADJoinedDeviceAccepted": false,
+            }),
+        ),
+        ("b2bCollaborationInbound", b2b("allowed")),
+        ("b2bCollaborationOutbound", b2b("allowed")),
+        ("b2bDirectConnectInbound", b2b("blocked")),
+        ("b2bDirectConnectOutbound", b2b("blocked")),
+        (
+            "tenantRestrictions",
+            json!({
+                "usersAndGroups": targets("blocked", "AllUsers", "user"),
+                "applications": targets("blocked", "AllApplications", "application"),
+                "devices": null,
+            }),
+        ),
+        (
+            "invitationRedemptionIdentityProviderConfiguration",
+            json!({
+                "primaryIdentityProviderPrecedenceOrder": [
+                    "azureActiveDirectory",
+                    "externalFederation",
+                    "socialIdentityProviders",
+                ],
+                "fallbackIdentityProvider": "defaultConfiguredIdp",
+            }),
+        ),
+        ("m365CollaborationInbound", json!({"users": targets("blocked", "AllUsers", "user")})),
+        ("m365CollaborationOutbound", json!({"usersAndGroups": targets("allowed", "AllUsers", "user")})),
+        ("appServiceConnectInbound", json!({"applications": targets("blocked", "AllApplications", "application")})),
+    ];
+    table.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+}
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tfplugin::Schema;
+
+    /// The names of [`partner_settings`], in interface.md's order.
+    pub(crate) const PARTNER_SETTINGS: [&str; 10] = [
+        "inbound_trust",
+        "automatic_user_consent_settings",
+        "b2b_collaboration_inbound",
+        "b2b_collaboration_outbound",
+        "b2b_direct_connect_inbound",
+        "b2b_direct_connect_outbound",
+        "tenant_restrictions",
+        "m365_collaboration_inbound",
+        "m365_collaboration_outbound",
+        "app_service_connect_inbound",
+    ];
 
     fn schema(presence: Presence) -> Schema {
         Schema::new("test")

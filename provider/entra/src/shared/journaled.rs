@@ -1,6 +1,7 @@
 //! How the resources created through POST or PUT use the create journal ([`crate::journal`]), in one place: the
 //! create is recorded before it is sent, its record dropped when the create fails for good, and dropped again once
-//! Terraform has the object in its state (the first Read after it).
+//! Terraform has the object in its state (the first Read after it: Terraform only reads what its state holds or
+//! what it is importing into it). A provider without a journal (the export command's) does none of this.
 
 use tfplugin::Context;
 
@@ -10,7 +11,7 @@ use crate::journal::{CreateJournal, ObjectKind};
 /// One create of `kind` for a partner tenant, recorded in the journal before its request is sent.
 #[derive(Debug)]
 pub struct JournaledCreate<'a> {
-    journal: &'a CreateJournal,
+    journal: Option<&'a CreateJournal>,
     kind: ObjectKind,
     tenant: &'a str,
     /// An earlier create of the same object was journaled: if the object already exists, it is this provider's
@@ -20,8 +21,8 @@ pub struct JournaledCreate<'a> {
 
 impl<'a> JournaledCreate<'a> {
     /// Records the create; a journal that cannot be used is a warning on `ctx`, never a failure.
-    pub fn begin(ctx: &Context, journal: &'a CreateJournal, kind: ObjectKind, tenant: &'a str) -> Self {
-        let recorded = journal.record_create(kind, tenant);
+    pub fn begin(ctx: &Context, journal: Option<&'a CreateJournal>, kind: ObjectKind, tenant: &'a str) -> Self {
+        let recorded = journal.map(|journal| journal.record_create(kind, tenant)).unwrap_or_default();
         if let Some(problem) = &recorded.warning {
             ctx.add_diagnostic(journal_unusable(problem));
         }
@@ -30,7 +31,7 @@ impl<'a> JournaledCreate<'a> {
 
     /// Drops the record, for a create that failed for good (nothing was made, or the object is someone else's).
     pub fn forget(&self, ctx: &Context) {
-        if let Some(problem) = self.journal.forget(self.kind, self.tenant) {
+        if let Some(problem) = self.journal.and_then(|journal| journal.forget(self.kind, self.tenant)) {
             ctx.add_diagnostic(journal_unusable(&problem));
         }
     }
@@ -38,8 +39,8 @@ impl<'a> JournaledCreate<'a> {
 
 /// Drops the record of creating `kind` for `tenant` once Terraform holds the object in its state. Best effort: a
 /// failure only leaves a stale entry, so it is logged and not shown.
-pub fn forget_after_read(journal: &CreateJournal, kind: ObjectKind, tenant: &str) {
-    if let Some(problem) = journal.forget(kind, tenant) {
+pub fn forget_after_read(journal: Option<&CreateJournal>, kind: ObjectKind, tenant: &str) {
+    if let Some(problem) = journal.and_then(|journal| journal.forget(kind, tenant)) {
         tracing::warn!(problem, "the create journal could not be updated");
     }
 }
