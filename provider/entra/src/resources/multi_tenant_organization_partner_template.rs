@@ -23,16 +23,34 @@ pub const TYPE_NAME: &str = "entra_multi_tenant_organization_partner_template";
 pub const SINGLETON_ID: &str = "partner_configuration";
 
 /// The template's settings, in interface.md's order. `null` = not applied.
+///
+/// They are the partner resource's settings (same shape, validation and mapping), whose descriptions say what a
+/// left-out setting means for a partner (inherited from the default configuration); for a template it means "not
+/// applied", so that sentence is replaced.
 pub fn settings() -> Vec<Attribute> {
-    vec![
+    let mut settings = vec![
         inbound_trust(Presence::Inherit),
         automatic_user_consent_settings(Presence::Inherit),
         b2b_setting(B2bSettingKind::CollaborationInbound, Presence::Inherit),
         b2b_setting(B2bSettingKind::CollaborationOutbound, Presence::Inherit),
         b2b_setting(B2bSettingKind::DirectConnectInbound, Presence::Inherit),
         b2b_setting(B2bSettingKind::DirectConnectOutbound, Presence::Inherit),
-    ]
+    ];
+    for setting in &mut settings {
+        if let Some(start) = PARTNER_NOTE_STARTS.iter().filter_map(|s| setting.description.find(s)).min() {
+            setting.description.truncate(start);
+        }
+        setting.description = format!("{}\n\n{TEMPLATE_NOTE}", setting.description.trim_end());
+    }
+    settings
 }
+
+/// How the partner resource's notes on a left-out setting begin.
+const PARTNER_NOTE_STARTS: [&str; 2] = ["Omit it (or set it to `null`)", "Omit it to inherit"];
+/// What a left-out setting means in the template.
+const TEMPLATE_NOTE: &str = "Omit it (or set it to `null`) to leave it out of the template: a join then does not \
+    change this setting of the partner configurations (one the join creates inherits it from the default \
+    configuration). Removing it from the configuration sends an explicit `null`. Set, it is sent whole.";
 
 /// The resource's schema.
 pub fn schema() -> Schema {
@@ -76,6 +94,11 @@ mod tests {
             ["id", "template_application_level", "reset_on_destroy", "inbound_trust", "b2b_direct_connect_outbound"]
         {
             assert!(schema.get(name).is_some(), "{name}");
+        }
+        for setting in settings() {
+            assert!(!setting.description.contains("entra_cross_tenant_default"), "{}", setting.description);
+            assert!(!setting.description.contains("to inherit"), "{}", setting.description);
+            assert!(setting.description.ends_with(TEMPLATE_NOTE), "{}", setting.description);
         }
         // Partner-only settings are not part of the template (B.9.1).
         assert!(schema.get("tenant_restrictions").is_none());
