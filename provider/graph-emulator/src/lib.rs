@@ -15,7 +15,10 @@
 //!   ([`default_users`], [`default_groups`], [`emulated_tenant`]), applications, service principals and
 //!   synchronization jobs. A token reaches only the tenant it was issued in; [`Emulator::tenant`] is the control
 //!   surface of another tenant. Inside the crate, the `tenant` module documents how a handler reaches "the store of
-//!   tenant X" and reads or changes another tenant's policy (cross-tenant effects).
+//!   tenant X" and reads or changes another tenant's policy (cross-tenant effects);
+//! - the multi-tenant organization of those tenants (graph-sync-and-mto.md Part B): one shared organization with
+//!   per-tenant views, asynchronous joins, role changes and removals after a configurable delay ([`MtoSettings`]),
+//!   and a join's partner configurations with each tenant's templates applied (the `mto` module documents the model).
 //!
 //! ```no_run
 //! use entra_graph_emulator::{Emulator, EmulatorConfig};

@@ -517,7 +517,11 @@ fn read_role(body: &Object) -> Result<Option<String>, GraphError> {
     match body.get("role") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(role)) if role == "owner" || role == "member" => Ok(Some(role.clone())),
-        Some(other) => Err(GraphError::bad_request(format!("Requested value '{other}' was not found."))),
+        Some(Value::String(other)) => Err(GraphError::bad_request(format!("Requested value '{other}' was not found."))),
+        Some(other) => Err(GraphError::bad_request(format!(
+            "Cannot convert the literal '{other}' to the expected type '{}'.",
+            MEMBER_ROLE.name
+        ))),
     }
 }
 

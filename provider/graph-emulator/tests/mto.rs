@@ -376,6 +376,10 @@ async fn a_template_at_level_none_is_not_applied_but_configurations_are_still_cr
     let body = json!({"automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": true}, "templateApplicationLevel": ""});
     assert_eq!(o.call(0, Method::PATCH, PARTNER_TEMPLATE, Some(body)).await.status, 204);
     assert_eq!(o.get(0, PARTNER_TEMPLATE).await.json["templateApplicationLevel"], "none");
+    let miscased = o.call(0, Method::PATCH, PARTNER_TEMPLATE, Some(json!({"InboundTrust": null}))).await;
+    assert_eq!(miscased.error_message(), "Invalid property 'InboundTrust'.");
+    let unknown_level = o.call(0, Method::PATCH, SYNC_TEMPLATE, Some(json!({"templateApplicationLevel": "all"}))).await;
+    assert_eq!(unknown_level.status, 400);
     let reordered = json!({"templateApplicationLevel": "existingPartners,newPartners"});
     assert_eq!(o.call(1, Method::PATCH, SYNC_TEMPLATE, Some(reordered)).await.status, 204);
     assert_eq!(o.get(1, SYNC_TEMPLATE).await.json["templateApplicationLevel"], "newPartners,existingPartners");
@@ -643,4 +647,31 @@ async fn the_organization_can_be_inspected_saved_and_restored() {
     let restore = o.h.http.put(admin("")).json(&saved).send().await.unwrap();
     assert_eq!(restore.status(), 204);
     assert_eq!(o.member(0, 1).await.json["state"], "pending");
+}
+
+#[tokio::test]
+async fn existing_partners_level_applies_to_configurations_that_existed_only() {
+    let o = Org::start(2).await;
+    let consent = json!({"inboundAllowed": true, "outboundAllowed": true});
+    for tenant in [0, 1] {
+        let body = json!({"automaticUserConsentSettings": consent, "templateApplicationLevel": "existingPartners"});
+        assert_eq!(o.call(tenant, Method::PATCH, PARTNER_TEMPLATE, Some(body)).await.status, 204);
+        let sync = json!({"userSyncInbound": {"isSyncAllowed": true}, "templateApplicationLevel": "existingPartners"});
+        assert_eq!(o.call(tenant, Method::PATCH, SYNC_TEMPLATE, Some(sync)).await.status, 204);
+    }
+    // Tenant 1 already has a configuration and an identity sync policy for tenant 0; tenant 0 has none for 1.
+    assert_eq!(o.call(1, Method::POST, PARTNERS, Some(json!({"tenantId": o.ids[0]}))).await.status, 201);
+    let path = format!("{PARTNERS}/{}/identitySynchronization", o.ids[0]);
+    let sync = json!({"userSyncInbound": {"isSyncAllowed": false}});
+    assert_eq!(o.call(1, Method::PUT, &path, Some(sync)).await.status, 204);
+    o.create().await;
+    o.join(1, 0).await;
+    let existing = o.get(1, &format!("{PARTNERS}/{}", o.ids[0])).await.json;
+    assert_eq!(existing["automaticUserConsentSettings"], consent);
+    assert_eq!(o.get(1, &path).await.json["userSyncInbound"], json!({"isSyncAllowed": true}));
+    let created = o.get(0, &format!("{PARTNERS}/{}", o.ids[1])).await.json;
+    assert_eq!(created["isInMultiTenantOrganization"], true);
+    assert_eq!(created["automaticUserConsentSettings"], json!({"inboundAllowed": null, "outboundAllowed": null}));
+    let created_sync = o.get(0, &format!("{PARTNERS}/{}/identitySynchronization", o.ids[1])).await.json;
+    assert_eq!(created_sync["userSyncInbound"], Value::Null);
 }
