@@ -63,8 +63,21 @@ fn object_to_graph(attributes: &[Attribute], value: &Value) -> Json {
     if value.is_null() || value.is_unknown() {
         return Json::Null;
     }
-    let members = attributes.iter().map(|a| (graph_name(&a.name), to_graph(a, value.get_attr(&a.name))));
+    // OData collections cannot be null: an unset collection is left out (nested objects and flags are sent as
+    // `null`, so "unset" means the same under Graph's replace and merge behaviours).
+    let members = attributes
+        .iter()
+        .map(|a| (a, to_graph(a, value.get_attr(&a.name))))
+        .filter(|(a, json)| !(json.is_null() && is_collection(a)))
+        .map(|(a, json)| (graph_name(&a.name), json));
     Json::Object(members.collect())
+}
+
+fn is_collection(attribute: &Attribute) -> bool {
+    match &attribute.kind {
+        AttributeKind::Nested { nesting, .. } => !matches!(nesting, Nesting::Single),
+        AttributeKind::Type(ty) => matches!(ty, Type::List(_) | Type::Set(_)),
+    }
 }
 
 fn plain_to_json(value: &Value) -> Json {
@@ -389,6 +402,20 @@ mod tests {
             "a PATCH nulls a removed setting"
         );
         assert!(settings_patch(&settings, &config, &config).is_empty(), "and leaves unchanged ones out");
+    }
+
+    #[test]
+    fn unset_collections_are_left_out_of_request_bodies() {
+        let attribute = setting("b2b_collaboration_inbound");
+        let value = Value::object([(
+            "users_and_groups",
+            Value::object([("access_type", Value::string("blocked")), ("targets", Value::Null)]),
+        )]);
+        assert_eq!(
+            to_graph(&attribute, &value),
+            json!({"usersAndGroups": {"accessType": "blocked"}, "applications": null}),
+            "OData collections cannot be null"
+        );
     }
 
     #[test]
