@@ -202,7 +202,7 @@ impl GraphClient {
     }
 
     /// Polls until Graph no longer lists the tenant (a removal completes in minutes, B.6), until the operation's
-    /// deadline. `as_seen_by_self` reads this tenant's own organization view (a member that left sees none).
+    /// deadline. Works from either side: a member that left no longer sees its own entry (404), nor does the owner.
     pub async fn wait_until_tenant_removed(&self, op: &Operation, tenant_id: &str) -> Result<(), GraphError> {
         self.poll(op, &format!("waiting for tenant {tenant_id} to leave the multi-tenant organization"), || async {
             Ok(self.multi_tenant_organization_tenant(op, tenant_id).await?.is_none())
