@@ -195,6 +195,24 @@ impl EmulatorEnv {
     pub fn policy(&self) -> Json {
         self.emulator.state()["policy"].clone()
     }
+
+    /// A `provider "entra"` block with `alias` that signs in to the emulator's tenant `index` (0 = the first) with
+    /// that tenant's own application, for configurations that span tenants. The endpoint, CA and timings still come
+    /// from [`EmulatorEnv::env`]. Each alias needs its own provider process, so such configurations run with
+    /// [`EmulatorEnv::managed_harness`] (a reattached in-process provider serves one configuration at a time).
+    ///
+    /// # Panics
+    /// When the emulator has no tenant `index`.
+    pub fn tenant_provider_block(&self, alias: &str, index: usize) -> String {
+        let tenant = self.emulator.tenant(index).expect("the emulator hosts this tenant");
+        format!(
+            "provider \"entra\" {{\n  alias         = \"{alias}\"\n  tenant_id     = \"{}\"\n  client_id     = \"{}\"\n  \
+             client_secret = \"{}\"\n}}\n",
+            tenant.tenant_id(),
+            tenant.client_id(),
+            tenant.client_secret()
+        )
+    }
 }
 
 /// The environment that points a provider at `emulator`: the main application's client secret, the emulator as

@@ -20,7 +20,7 @@ fn examples_dir() -> PathBuf {
 }
 
 /// The folders (relative to `examples/`) this file tests; [`every_example_folder_is_tested`] keeps it complete.
-const FOLDERS: [&str; 14] = [
+const FOLDERS: [&str; 21] = [
     "provider",
     "quickstart",
     "resources/entra_cross_tenant_partner",
@@ -35,7 +35,18 @@ const FOLDERS: [&str; 14] = [
     "scenarios/cross-tenant-sync",
     "scenarios/hardened-default",
     "scenarios/allowed-cloud-endpoint",
+    "resources/entra_multi_tenant_organization",
+    "resources/entra_multi_tenant_organization_tenant",
+    "resources/entra_multi_tenant_organization_join_request",
+    "resources/entra_multi_tenant_organization_partner_template",
+    "resources/entra_multi_tenant_organization_identity_sync_template",
+    "data-sources/entra_multi_tenant_organization",
+    "scenarios/multi-tenant-organization",
 ];
+
+/// The folders that span two tenants, applied by their own tests below rather than by [`example_tests!`].
+const TWO_TENANT_FOLDERS: [&str; 2] =
+    ["resources/entra_multi_tenant_organization_join_request", "scenarios/multi-tenant-organization"];
 
 /// The `.tf` files of a folder, joined in name order.
 fn configuration(folder: &str) -> String {
@@ -127,6 +138,58 @@ example_tests! {
     scenario_cross_tenant_sync => "scenarios/cross-tenant-sync",
     scenario_hardened_default => "scenarios/hardened-default",
     scenario_allowed_cloud_endpoint => "scenarios/allowed-cloud-endpoint",
+    resource_multi_tenant_organization => "resources/entra_multi_tenant_organization",
+    resource_multi_tenant_organization_tenant => "resources/entra_multi_tenant_organization_tenant",
+    resource_multi_tenant_organization_partner_template => "resources/entra_multi_tenant_organization_partner_template",
+    resource_multi_tenant_organization_identity_sync_template =>
+        "resources/entra_multi_tenant_organization_identity_sync_template",
+    data_source_multi_tenant_organization => "data-sources/entra_multi_tenant_organization",
+}
+
+/// The join request runs in the member tenant (the emulator's second), after the owner tenant (the first) created
+/// the organization and added it, as the tenant resource's example does.
+#[test]
+fn resource_multi_tenant_organization_join_request() {
+    let folder = TWO_TENANT_FOLDERS[0];
+    let mut env = EmulatorEnv::start();
+    let owner = env.harness();
+    let mut owner_side = owner.workdir();
+    owner_side.write_config(&configuration("resources/entra_multi_tenant_organization_tenant"));
+    owner_side.apply().expect_success();
+    let member = env.emulator().tenant(1).expect("two tenants");
+    let credentials = [member.tenant_id().to_owned(), member.client_id().to_owned(), member.client_secret().to_owned()];
+    for (name, value) in ["ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET"].iter().zip(&credentials) {
+        env.set_env(name, Some(value));
+    }
+    let member_harness = env.harness();
+    let mut case = member_harness.test_case().step(Step::config(configuration(folder)));
+    for (address, id) in import_commands(folder) {
+        // wait_for_active and timeouts live only in Terraform: the plan after the import updates just those.
+        case = case.step(Step::import(address).id(id).ignore(["wait_for_active", "timeouts"]).skip_plan_check());
+    }
+    case.run();
+    let view = env.emulator().tenant(1).expect("two tenants").multi_tenant_organization();
+    assert_eq!(view["state"], "inactive", "destroy left the organization: {view}");
+}
+
+/// The scenario: one configuration, both tenants, the credentials of each passed as variables.
+#[test]
+fn scenario_multi_tenant_organization() {
+    let folder = TWO_TENANT_FOLDERS[1];
+    let env = EmulatorEnv::start();
+    let tenant = |index: usize| env.emulator().tenant(index).expect("two tenants");
+    let variables = [
+        ("TF_VAR_owner_tenant_id", tenant(0).tenant_id().to_owned()),
+        ("TF_VAR_owner_client_id", tenant(0).client_id().to_owned()),
+        ("TF_VAR_owner_client_secret", tenant(0).client_secret().to_owned()),
+        ("TF_VAR_member_tenant_id", tenant(1).tenant_id().to_owned()),
+        ("TF_VAR_member_client_id", tenant(1).client_id().to_owned()),
+        ("TF_VAR_member_client_secret", tenant(1).client_secret().to_owned()),
+    ];
+    let harness = env.managed_harness(&acceptance_tests::provider_binary::provider_binary_dir()).with_env(variables);
+    harness.test_case().step(Step::config(configuration(folder))).run();
+    let member = tenant(1).multi_tenant_organization();
+    assert_eq!(member["state"], "inactive", "destroy left the member in the organization: {member}");
 }
 
 #[test]
@@ -166,6 +229,7 @@ fn every_example_folder_is_tested() {
     assert_eq!(found, listed, "add new example folders to FOLDERS and to example_tests! in this file");
     let mut applied: Vec<&str> = APPLIED.to_vec();
     applied.push("provider");
+    applied.extend(TWO_TENANT_FOLDERS);
     applied.sort_unstable();
     assert_eq!(applied, listed.iter().map(String::as_str).collect::<Vec<_>>());
 }

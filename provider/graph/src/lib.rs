@@ -46,6 +46,7 @@ pub mod consistency;
 pub mod duration;
 pub mod error;
 pub mod models;
+pub mod multi_tenant_organization;
 pub mod operation;
 mod partner_cache;
 pub mod retry;

@@ -26,6 +26,8 @@ pub mod errors;
 pub mod import;
 pub mod journaled;
 pub mod mapping;
+pub mod mto;
+pub mod mto_template;
 pub mod partner_state;
 pub mod schema;
 pub mod tenant_id;

@@ -1,0 +1,537 @@
+//! The multi-tenant organization resources with the real terraform binary against the two-tenant Graph emulator:
+//! an owner tenant and a member tenant as two provider aliases (Terraform starts one provider process per alias).
+//! Every config step also checks that plans with and without refresh are empty afterwards, which covers joins, role
+//! changes and removals that Graph is still processing.
+
+use std::sync::Arc;
+
+use acceptance_tests::entra::{EmulatorEnv, tenants};
+use acceptance_tests::provider_binary::provider_binary_dir;
+use acceptance_tests::{PlanCheck, StateCheck, Step};
+use entra_graph_emulator::{Faults, MtoSettings, ServerErrorFault, Throttle};
+use serde_json::{Value as Json, json};
+
+const ORGANIZATION: &str = "entra_multi_tenant_organization.this";
+const TENANT: &str = "entra_multi_tenant_organization_tenant.member";
+const JOIN: &str = "entra_multi_tenant_organization_join_request.member";
+const OWNER_PARTNER_TEMPLATE: &str = "entra_multi_tenant_organization_partner_template.owner";
+const OWNER_SYNC_TEMPLATE: &str = "entra_multi_tenant_organization_identity_sync_template.owner";
+const MEMBER_PARTNER_TEMPLATE: &str = "entra_multi_tenant_organization_partner_template.member";
+const MEMBER_SYNC_TEMPLATE: &str = "entra_multi_tenant_organization_identity_sync_template.member";
+
+fn owner_id(env: &EmulatorEnv) -> String {
+    env.emulator().tenant_id().to_owned()
+}
+
+fn member_id(env: &EmulatorEnv) -> String {
+    env.emulator().tenant(1).expect("two tenants").tenant_id().to_owned()
+}
+
+fn providers(env: &EmulatorEnv) -> String {
+    format!("{}{}", env.tenant_provider_block("owner", 0), env.tenant_provider_block("member", 1))
+}
+
+/// The two-tenant flow: templates in both tenants, the organization and the member's entry in the owner tenant, the
+/// member's join request after its templates, and a partner the owner manages for a tenant outside the organization.
+/// `organization_name` and `owner_consent` vary between steps.
+fn flow(env: &EmulatorEnv, organization_name: &str, owner_mfa: bool) -> String {
+    let member = member_id(env);
+    format!(
+        r#"{providers}
+resource "entra_multi_tenant_organization_partner_template" "owner" {{
+  provider = entra.owner
+  inbound_trust = {{
+    is_mfa_accepted = {owner_mfa}
+  }}
+  automatic_user_consent_settings = {{
+    inbound_allowed  = true
+    outbound_allowed = true
+  }}
+  reset_on_destroy = true
+}}
+
+resource "entra_multi_tenant_organization_identity_sync_template" "owner" {{
+  provider = entra.owner
+  user_sync_inbound = {{
+    is_sync_allowed = true
+  }}
+  template_application_level = ["newPartners"]
+  reset_on_destroy           = true
+}}
+
+resource "entra_multi_tenant_organization" "this" {{
+  provider     = entra.owner
+  display_name = "{organization_name}"
+  description  = "Owner and member, as code"
+  depends_on = [
+    entra_multi_tenant_organization_partner_template.owner,
+    entra_multi_tenant_organization_identity_sync_template.owner,
+  ]
+}}
+
+resource "entra_multi_tenant_organization_tenant" "member" {{
+  provider     = entra.owner
+  tenant_id    = "{member}"
+  display_name = "Emulated Tenant 2"
+  depends_on   = [entra_multi_tenant_organization.this]
+}}
+
+resource "entra_cross_tenant_partner" "contoso" {{
+  provider  = entra.owner
+  tenant_id = "{contoso}"
+  inbound_trust = {{
+    is_mfa_accepted = true
+  }}
+}}
+
+resource "entra_multi_tenant_organization_partner_template" "member" {{
+  provider = entra.member
+  automatic_user_consent_settings = {{
+    inbound_allowed  = true
+    outbound_allowed = true
+  }}
+}}
+
+resource "entra_multi_tenant_organization_identity_sync_template" "member" {{
+  provider = entra.member
+  user_sync_inbound = {{
+    is_sync_allowed = true
+  }}
+}}
+
+resource "entra_multi_tenant_organization_join_request" "member" {{
+  provider           = entra.member
+  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
+  wait_for_active    = true
+  depends_on = [
+    entra_multi_tenant_organization_partner_template.member,
+    entra_multi_tenant_organization_identity_sync_template.member,
+  ]
+}}
+"#,
+        providers = providers(env),
+        contoso = tenants::CONTOSO,
+    )
+}
+
+/// A check on what the emulator holds, run after a step.
+fn graph(
+    env: &Arc<EmulatorEnv>,
+    what: &str,
+    check: impl Fn(&EmulatorEnv) -> Result<(), String> + 'static,
+) -> StateCheck {
+    let env = Arc::clone(env);
+    StateCheck::custom(what.to_owned(), move |_| check(&env))
+}
+
+fn tenant_state(env: &EmulatorEnv, index: usize) -> Json {
+    env.emulator().tenant(index).expect("tenant").state()
+}
+
+fn expect(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(message()) }
+}
+
+#[test]
+fn two_tenants_join_drift_import_and_leave() {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.managed_harness(&provider_binary_dir());
+    let (owner, member) = (owner_id(&env), member_id(&env));
+    let (owner_for_checks, member_for_checks) = (owner.clone(), member.clone());
+    let drift_env = Arc::clone(&env);
+    let destroy_env = Arc::clone(&env);
+    let member_after = member.clone();
+    let slow_env = Arc::clone(&env);
+    let member_role_check = member.clone();
+    harness
+        .test_case()
+        .step(
+            Step::config(flow(&env, "Contoso group", true))
+                .check(StateCheck::attr(JOIN, "member_state", "active"))
+                .check(StateCheck::attr(JOIN, "role", "member"))
+                .check(StateCheck::attr(JOIN, "added_by_tenant_id", owner.as_str()))
+                .check(StateCheck::attr(TENANT, "role", "member"))
+                .check(StateCheck::attr(TENANT, "added_by_tenant_id", owner.as_str()))
+                .check(StateCheck::attr(ORGANIZATION, "state", "active"))
+                .check(StateCheck::attr(OWNER_PARTNER_TEMPLATE, "id", "partner_configuration"))
+                .check(StateCheck::attr(OWNER_SYNC_TEMPLATE, "id", "identity_synchronization"))
+                .check(graph(&env, "the join created partner configurations with the template values", move |env| {
+                    // The owner's partner configuration for the member: created by the join, the owner's template
+                    // applied (newPartners).
+                    let owner_side = tenant_state(env, 0)["partners"][&member_for_checks].clone();
+                    expect(owner_side["isInMultiTenantOrganization"] == json!(true), || {
+                        format!("owner side: {owner_side}")
+                    })?;
+                    expect(
+                        owner_side["automaticUserConsentSettings"]
+                            == json!({"inboundAllowed": true, "outboundAllowed": true}),
+                        || format!("owner side consent: {owner_side}"),
+                    )?;
+                    expect(owner_side["inboundTrust"]["isMfaAccepted"] == json!(true), || {
+                        format!("owner side trust: {owner_side}")
+                    })?;
+                    let owner_sync = tenant_state(env, 0)["identitySynchronization"][&member_for_checks].clone();
+                    expect(owner_sync["userSyncInbound"]["isSyncAllowed"] == json!(true), || {
+                        format!("owner sync: {owner_sync}")
+                    })?;
+                    // And the member's configuration for the owner, with the member's template.
+                    let member_side = tenant_state(env, 1)["partners"][&owner_for_checks].clone();
+                    expect(member_side["isInMultiTenantOrganization"] == json!(true), || {
+                        format!("member side: {member_side}")
+                    })?;
+                    expect(
+                        member_side["automaticUserConsentSettings"]
+                            == json!({"inboundAllowed": true, "outboundAllowed": true}),
+                        || format!("member side consent: {member_side}"),
+                    )?;
+                    expect(member_side["inboundTrust"].is_null(), || {
+                        format!("member template sets no trust: {member_side}")
+                    })
+                })),
+        )
+        // Imports of every resource match the state (configuration-only attributes aside).
+        .step(Step::import(ORGANIZATION).id("multi_tenant_organization"))
+        // The state saved by the apply still shows the member as it was added (`pending`): it joined after.
+        .step(Step::import(TENANT).id(member.clone()).ignore(["state", "joined_date_time"]))
+        .step(Step::import(JOIN).id("join_request").ignore(["wait_for_active"]).config(import_config(&env)))
+        .step(
+            Step::import(OWNER_PARTNER_TEMPLATE)
+                .id("partner_configuration")
+                .ignore(["reset_on_destroy"])
+                .config(import_config(&env)),
+        )
+        .step(
+            Step::import(OWNER_SYNC_TEMPLATE)
+                .id("identity_synchronization")
+                .ignore(["reset_on_destroy"])
+                .config(import_config(&env)),
+        )
+        .step(Step::import(MEMBER_PARTNER_TEMPLATE).id("partner_configuration"))
+        .step(Step::import(MEMBER_SYNC_TEMPLATE).id("identity_synchronization"))
+        // Drift: a template value and the organization's name changed outside Terraform show in the plan.
+        .step(Step::run(move |_| {
+            let owner_tenant = drift_env.emulator().tenant(0).expect("owner");
+            let mut templates = owner_tenant.state()["templates"].clone();
+            templates["multiTenantOrganizationPartnerConfiguration"]["inboundTrust"]["isMfaAccepted"] = json!(false);
+            owner_tenant.set_state(json!({ "templates": templates })).expect("drift the template");
+            let mut organizations = drift_env.emulator().multi_tenant_organizations();
+            rename_organizations(&mut organizations, "Renamed in the portal");
+            drift_env.emulator().set_multi_tenant_organizations(organizations).expect("rename the organization");
+        }))
+        .step(
+            Step::plan_only(flow(&env, "Contoso group", true))
+                .plan_check(PlanCheck::actions(OWNER_PARTNER_TEMPLATE, &["update"]))
+                .plan_check(PlanCheck::after(OWNER_PARTNER_TEMPLATE, "inbound_trust.is_mfa_accepted", true))
+                .plan_check(PlanCheck::actions(ORGANIZATION, &["update"]))
+                .plan_check(PlanCheck::after(ORGANIZATION, "display_name", "Contoso group"))
+                .expect_changes(),
+        )
+        // Applying converges both; changing a value and the name in the configuration updates in place.
+        .step(
+            Step::config(flow(&env, "Contoso and partners", false))
+                .check(StateCheck::attr(ORGANIZATION, "display_name", "Contoso and partners"))
+                .check(graph(&env, "Graph holds the new values", |env| {
+                    let state = tenant_state(env, 0);
+                    let trust = &state["templates"]["multiTenantOrganizationPartnerConfiguration"]["inboundTrust"];
+                    expect(trust["isMfaAccepted"] == json!(false), || format!("template trust: {trust}"))?;
+                    let view = env.emulator().first_tenant().multi_tenant_organization();
+                    expect(view["displayName"] == json!("Contoso and partners"), || format!("organization: {view}"))
+                })),
+        )
+        // A role change is asynchronous (B.4.3): while Graph still shows the old role with the desired one in
+        // transitionDetails, the plans after apply are empty.
+        .step(Step::run(move |_| {
+            slow_env.emulator().set_mto_settings(MtoSettings { delay_ms: 6000, ..slow_env.emulator().mto_settings() });
+        }))
+        .step(
+            Step::config(with_member_role(&flow(&env, "Contoso and partners", false), "owner"))
+                .check(StateCheck::attr(TENANT, "role", "owner"))
+                .check(graph(&env, "Graph is still processing the role change", move |env| {
+                    let view = env.emulator().first_tenant().multi_tenant_organization();
+                    let entry = view["tenants"]
+                        .as_array()
+                        .and_then(|t| t.iter().find(|t| t["tenantId"] == json!(member_role_check)))
+                        .cloned()
+                        .unwrap_or_default();
+                    expect(
+                        entry["role"] == json!("member") && entry["transitionDetails"]["desiredRole"] == json!("owner"),
+                        || format!("member entry: {entry}"),
+                    )
+                })),
+        )
+        .check_destroy(move || {
+            let env = destroy_env;
+            // The member left: it sees no organization, and the owner no longer lists it.
+            let member_view = env.emulator().tenant(1).expect("member").multi_tenant_organization();
+            expect(member_view["state"] == json!("inactive"), || format!("member view after destroy: {member_view}"))?;
+            let owner_view = env.emulator().first_tenant().multi_tenant_organization();
+            let listed = owner_view["tenants"].as_array().cloned().unwrap_or_default();
+            expect(!listed.iter().any(|t| t["tenantId"] == json!(member_after)), || {
+                format!("the owner still lists the member: {owner_view}")
+            })?;
+            // The organization is not deleted (Graph cannot): the owner is still in it.
+            expect(owner_view["state"] == json!("active"), || format!("owner view: {owner_view}"))?;
+            // reset_on_destroy = true reset the owner's templates; the member's (false) keep their values.
+            let owner_templates = tenant_state(&env, 0)["templates"].clone();
+            let partner = &owner_templates["multiTenantOrganizationPartnerConfiguration"];
+            expect(partner["inboundTrust"].is_null(), || format!("owner partner template: {partner}"))?;
+            let sync = &owner_templates["multiTenantOrganizationIdentitySynchronization"];
+            expect(sync["templateApplicationLevel"] == json!("newPartners,existingPartners"), || {
+                format!("owner sync template: {sync}")
+            })?;
+            let member_templates = tenant_state(&env, 1)["templates"].clone();
+            let kept = &member_templates["multiTenantOrganizationIdentitySynchronization"]["userSyncInbound"];
+            expect(kept["isSyncAllowed"] == json!(true), || format!("member sync template: {kept}"))?;
+            Ok(())
+        })
+        .run();
+}
+
+/// The flow as a configuration written for importing: the configuration-only attributes at their defaults (an
+/// import cannot know them), and the join naming the owner literally (in a fresh state the tenant entry it
+/// references is not known yet).
+fn import_config(env: &EmulatorEnv) -> String {
+    flow(env, "Contoso group", true)
+        .replace("entra_multi_tenant_organization_tenant.member.added_by_tenant_id", &format!("\"{}\"", owner_id(env)))
+        .replace("wait_for_active    = true", "wait_for_active    = false")
+        .replace("reset_on_destroy = true", "")
+        .replace("reset_on_destroy           = true", "")
+}
+
+/// `flow` with the member's entry given `role`.
+fn with_member_role(config: &str, role: &str) -> String {
+    config.replace(
+        "  display_name = \"Emulated Tenant 2\"\n",
+        &format!("  display_name = \"Emulated Tenant 2\"\n  role         = \"{role}\"\n"),
+    )
+}
+
+/// Renames every organization in the emulator's saved state (an edit in the portal).
+fn rename_organizations(state: &mut Json, name: &str) {
+    match state {
+        Json::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "displayName" && value.is_string() {
+                    *value = json!(name);
+                } else {
+                    rename_organizations(value, name);
+                }
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(|item| rename_organizations(item, name)),
+        _ => {}
+    }
+}
+
+/// The organization and the member's entry, without the join: the member stays `pending`.
+fn owner_only(env: &EmulatorEnv, extra: &str) -> String {
+    format!(
+        r#"{providers}
+resource "entra_multi_tenant_organization" "this" {{
+  provider     = entra.owner
+  display_name = "Contoso group"
+}}
+
+resource "entra_multi_tenant_organization_tenant" "member" {{
+  provider     = entra.owner
+  tenant_id    = "{member}"
+  display_name = "Emulated Tenant 2"
+  depends_on   = [entra_multi_tenant_organization.this]
+}}
+{extra}"#,
+        providers = providers(env),
+        member = member_id(env),
+    )
+}
+
+#[test]
+fn graph_refusals_are_clear_diagnostics() {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.managed_harness(&provider_binary_dir());
+    let owner = owner_id(&env);
+    let join = r#"
+resource "entra_multi_tenant_organization_join_request" "member" {
+  provider           = entra.member
+  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
+  wait_for_active    = true
+}
+"#;
+    // The owner adding its own tenant again (it is the organization's first tenant).
+    let duplicate = format!(
+        r#"
+resource "entra_multi_tenant_organization_tenant" "again" {{
+  provider     = entra.owner
+  tenant_id    = "{owner}"
+  display_name = "Emulated Tenant"
+  depends_on   = [entra_multi_tenant_organization.this]
+}}
+"#
+    );
+    // The member (not an owner) adding a tenant.
+    let non_owner = format!(
+        r#"{join}
+resource "entra_multi_tenant_organization_tenant" "by_member" {{
+  provider     = entra.member
+  tenant_id    = "{contoso}"
+  display_name = "Contoso"
+  depends_on   = [entra_multi_tenant_organization_join_request.member]
+}}
+"#,
+        contoso = tenants::CONTOSO
+    );
+    // The owner's own entry, managed, then removed from the configuration while the member is active.
+    let own_entry = format!(
+        r#"{join}
+import {{
+  to = entra_multi_tenant_organization_tenant.owner
+  id = "{owner}"
+}}
+
+resource "entra_multi_tenant_organization_tenant" "owner" {{
+  provider     = entra.owner
+  tenant_id    = "{owner}"
+  display_name = "Emulated Tenant"
+  role         = "owner"
+}}
+"#
+    );
+    let forget_own_entry = format!(
+        r#"{join}
+removed {{
+  from = entra_multi_tenant_organization_tenant.owner
+  lifecycle {{
+    destroy = false
+  }}
+}}
+"#
+    );
+    harness
+        .test_case()
+        .step(Step::config(owner_only(&env, "")).check(StateCheck::attr(TENANT, "state", "pending")))
+        .step(Step::expect_error(owner_only(&env, &duplicate), "already in the multi-tenant organization").on_apply())
+        .step(Step::config(owner_only(&env, join)).check(StateCheck::attr(JOIN, "member_state", "active")))
+        .step(Step::expect_error(owner_only(&env, &non_owner), "not an owner of the multi-tenant").on_apply())
+        .step(Step::config(owner_only(&env, &own_entry)).check(StateCheck::attr(
+            "entra_multi_tenant_organization_tenant.owner",
+            "role",
+            "owner",
+        )))
+        .step(Step::expect_error(owner_only(&env, join), "last active owner").on_apply())
+        .step(Step::config(owner_only(&env, &forget_own_entry)))
+        .run();
+}
+
+#[test]
+fn invalid_configurations_are_refused_at_plan_without_graph_writes() {
+    let env = EmulatorEnv::start();
+    let harness = env.harness();
+    let writes = env.writes();
+    let cases = [
+        (
+            r#"resource "entra_multi_tenant_organization_tenant" "x" {
+  tenant_id    = "not-a-guid"
+  display_name = "X"
+}"#,
+            "tenant_id",
+        ),
+        (
+            r#"resource "entra_multi_tenant_organization_tenant" "x" {
+  tenant_id    = "6babcaad-604b-40ac-a9d7-9fd97c0b779f"
+  display_name = "X"
+  role         = "administrator"
+}"#,
+            "role",
+        ),
+        (
+            r#"resource "entra_multi_tenant_organization_join_request" "x" {
+  added_by_tenant_id = "contoso.com"
+}"#,
+            "added_by_tenant_id",
+        ),
+        (
+            r#"resource "entra_multi_tenant_organization_partner_template" "x" {
+  template_application_level = ["allPartners"]
+}"#,
+            "template_application_level",
+        ),
+        (
+            r#"resource "entra_multi_tenant_organization_identity_sync_template" "x" {
+  template_application_level = ["newPartners", "nobody"]
+}"#,
+            "template_application_level",
+        ),
+        (
+            r#"resource "entra_multi_tenant_organization_partner_template" "x" {
+  b2b_collaboration_inbound = {
+    users_and_groups = {
+      access_type = "sometimes"
+      targets     = [{ target = "AllUsers", target_type = "user" }]
+    }
+  }
+}"#,
+            "access_type",
+        ),
+    ];
+    let mut case = harness.test_case();
+    for (config, pattern) in cases {
+        case = case.step(Step::expect_error(config, pattern));
+    }
+    case.run();
+    env.assert_no_writes_since(writes, "an invalid multi-tenant organization configuration");
+}
+
+#[test]
+fn faults_converge() {
+    let env = Arc::new(EmulatorEnv::start());
+    // Slower transitions than the default, and throttling plus gateway failures on a share of the requests.
+    env.emulator().set_mto_settings(MtoSettings { delay_ms: 1500, ..env.emulator().mto_settings() });
+    env.emulator().set_faults(Faults {
+        throttle: Some(Throttle::every_nth(5, 0)),
+        service_unavailable: Some(ServerErrorFault::every_nth(7)),
+        ..Faults::none()
+    });
+    let harness = env.managed_harness(&provider_binary_dir());
+    harness
+        .test_case()
+        .step(Step::config(flow(&env, "Contoso group", true)).check(StateCheck::attr(JOIN, "member_state", "active")))
+        .run();
+    let stats = env.stats();
+    assert!(stats.throttled > 0, "the faults were injected: {:?}", stats.by_route);
+}
+
+#[test]
+fn a_failed_join_reads_as_gone_with_graphs_details() {
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.managed_harness(&provider_binary_dir());
+    // Contoso is no owner of any organization, so Graph fails the join (B.5's first cause).
+    let join = |wait: bool| {
+        format!(
+            r#"{providers}
+resource "entra_multi_tenant_organization_join_request" "member" {{
+  provider           = entra.member
+  added_by_tenant_id = "{contoso}"
+  wait_for_active    = {wait}
+}}
+"#,
+            providers = providers(&env),
+            contoso = tenants::CONTOSO,
+        )
+    };
+    let gone_env = Arc::clone(&env);
+    harness
+        .test_case()
+        // Waiting for it: the apply fails with Graph's details, and nothing is kept.
+        .step(Step::expect_error(join(true), "Joining the multi-tenant organization failed").on_apply())
+        // Not waiting: the apply succeeds (Graph accepted the request); once Graph fails the join, it reads as gone
+        // with a warning, and the plan proposes joining again.
+        .step(Step::config(join(false)).expect_non_empty_plan())
+        .step(Step::run(move |workdir| {
+            let env = gone_env;
+            env.emulator().complete_mto_transitions();
+            let (output, plan) = workdir.plan(&[]);
+            let plan = plan.unwrap_or_else(|| panic!("plan failed:\n{output}"));
+            assert!(output.combined().contains("Joining the multi-tenant organization failed"), "{output}");
+            assert_eq!(plan.actions(JOIN), ["create"], "{output}");
+        }))
+        .run();
+}
