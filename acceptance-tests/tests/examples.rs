@@ -150,6 +150,7 @@ example_tests! {
 /// the organization and added it, as the tenant resource's example does.
 #[test]
 fn resource_multi_tenant_organization_join_request() {
+    acceptance_tests::emulator_only!("two emulated tenants");
     let folder = TWO_TENANT_FOLDERS[0];
     let mut env = EmulatorEnv::start();
     let owner = env.harness();
@@ -175,6 +176,7 @@ fn resource_multi_tenant_organization_join_request() {
 /// The scenario: one configuration, both tenants, the credentials of each passed as variables.
 #[test]
 fn scenario_multi_tenant_organization() {
+    acceptance_tests::emulator_only!("two emulated tenants");
     let folder = TWO_TENANT_FOLDERS[1];
     let env = EmulatorEnv::start();
     let tenant = |index: usize| env.emulator().tenant(index).expect("two tenants");

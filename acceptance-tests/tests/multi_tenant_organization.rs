@@ -134,6 +134,7 @@ fn expect(condition: bool, message: impl FnOnce() -> String) -> Result<(), Strin
 
 #[test]
 fn two_tenants_join_drift_import_and_leave() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.managed_harness(&provider_binary_dir());
     let (owner, member) = (owner_id(&env), member_id(&env));
@@ -346,6 +347,7 @@ resource "entra_multi_tenant_organization_tenant" "member" {{
 
 #[test]
 fn graph_refusals_are_clear_diagnostics() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.managed_harness(&provider_binary_dir());
     let owner = owner_id(&env);
@@ -423,6 +425,7 @@ removed {{
 
 #[test]
 fn invalid_configurations_are_refused_at_plan_without_graph_writes() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
     let env = EmulatorEnv::start();
     let harness = env.harness();
     let writes = env.writes();
@@ -482,6 +485,7 @@ fn invalid_configurations_are_refused_at_plan_without_graph_writes() {
 
 #[test]
 fn faults_converge() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
     let env = Arc::new(EmulatorEnv::start());
     // Slower transitions than the default, and throttling plus gateway failures on a share of the requests.
     env.emulator().set_mto_settings(MtoSettings { delay_ms: 1500, ..env.emulator().mto_settings() });
@@ -501,6 +505,7 @@ fn faults_converge() {
 
 #[test]
 fn a_failed_join_reads_as_gone_with_graphs_details() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.managed_harness(&provider_binary_dir());
     // Contoso is no owner of any organization, so Graph fails the join (B.5's first cause).
