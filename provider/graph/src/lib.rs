@@ -47,6 +47,7 @@ pub mod models;
 pub mod operation;
 mod partner_cache;
 pub mod retry;
+pub mod synchronization;
 pub mod transport;
 
 pub use client::{
