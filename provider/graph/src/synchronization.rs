@@ -172,8 +172,13 @@ impl GraphClient {
     /// `POST …/synchronization/jobs` with the `Azure2Azure` template; returns the job (created paused, A.3).
     pub async fn create_sync_job(&self, op: &Operation, sp: &str) -> Result<Value, GraphError> {
         let what = format!("creating the synchronization job of service principal {sp}");
-        let call =
-            Call::write(Method::POST, jobs_path(sp), Some(json!({ "templateId": AZURE2AZURE })), Safety::CreateOnce, &what);
+        let call = Call::write(
+            Method::POST,
+            jobs_path(sp),
+            Some(json!({ "templateId": AZURE2AZURE })),
+            Safety::CreateOnce,
+            &what,
+        );
         let mut attempts = Attempts::default();
         let response = self.send(op, &call, &mut attempts).await?;
         if response.is_success() {
@@ -258,7 +263,12 @@ impl GraphClient {
     }
 
     /// `PUT …/synchronization/secrets`: Graph merges by key, and an empty value removes a key (A.2.3).
-    pub async fn put_sync_secrets(&self, op: &Operation, sp: &str, secrets: &[(&str, String)]) -> Result<(), GraphError> {
+    pub async fn put_sync_secrets(
+        &self,
+        op: &Operation,
+        sp: &str,
+        secrets: &[(&str, String)],
+    ) -> Result<(), GraphError> {
         let value: Vec<Value> = secrets.iter().map(|(key, value)| json!({ "key": key, "value": value })).collect();
         let call = Call::write(
             Method::PUT,
@@ -340,10 +350,9 @@ impl GraphClient {
         };
         match self.app_role_assigned_to(op, sp).await?.unwrap_or_default().into_iter().find(mine) {
             Some(assignment) => Ok(assignment),
-            None => Err(GraphError::OutcomeUnknown {
-                what,
-                reason: "the assignment was not found afterwards".to_owned(),
-            }),
+            None => {
+                Err(GraphError::OutcomeUnknown { what, reason: "the assignment was not found afterwards".to_owned() })
+            }
         }
     }
 

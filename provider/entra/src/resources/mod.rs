@@ -4,6 +4,8 @@ pub mod cross_tenant_access_policy;
 pub mod cross_tenant_default;
 pub mod cross_tenant_identity_sync;
 pub mod cross_tenant_partner;
+pub mod cross_tenant_sync_assignment;
+pub mod cross_tenant_sync_configuration;
 pub mod shared;
 
 use std::sync::Arc;
@@ -19,5 +21,7 @@ pub fn all(data: &Configured<ProviderData>) -> Vec<Arc<dyn Resource>> {
         Arc::new(cross_tenant_identity_sync::CrossTenantIdentitySync::new(data.clone())),
         Arc::new(cross_tenant_default::CrossTenantDefault::new(data.clone())),
         Arc::new(cross_tenant_access_policy::CrossTenantAccessPolicyResource::new(data.clone())),
+        Arc::new(cross_tenant_sync_configuration::CrossTenantSyncConfiguration::new(data.clone())),
+        Arc::new(cross_tenant_sync_assignment::CrossTenantSyncAssignment::new(data.clone())),
     ]
 }
