@@ -624,10 +624,10 @@ impl CrossTenantSyncConfiguration {
         let secrets = client.sync_secrets(op, &sp_id).await?;
         let secret = |key: &str| secrets.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let mut target = Value::string(secret("CompanyId").unwrap_or_default());
-        if let (Some(before), Some(now)) = (prior.get_attr("target_tenant_id").as_str(), target.as_str()) {
-            if same_guid(before, now) {
-                target = Value::string(before);
-            }
+        if let (Some(before), Some(now)) = (prior.get_attr("target_tenant_id").as_str(), target.as_str())
+            && same_guid(before, now)
+        {
+            target = Value::string(before);
         }
         let scope = if secret("SyncAll").is_some_and(|v| v.eq_ignore_ascii_case("true")) { "all" } else { "assigned" };
         let (email, threshold) = parse_notification_settings(secret("SyncNotificationSettings"));
