@@ -654,11 +654,14 @@ mod tests {
             let schema = resource.schema();
             assert!(schema.problems().is_empty(), "{}: {:?}", resource.type_name(), schema.problems());
             assert!(schema.get("timeouts").is_some(), "{} has timeouts", resource.type_name());
-            assert!(schema.description.contains("Policy.Read.All"), "{} names its permissions", resource.type_name());
+            assert!(schema.description.contains(".Read.All"), "{} names its permissions", resource.type_name());
         }
         let mut data_sources: Vec<String> = provider.data_sources().iter().map(|d| d.type_name().to_owned()).collect();
         data_sources.sort();
-        assert_eq!(data_sources, ["entra_cross_tenant_partners", "entra_tenant_information"]);
+        assert_eq!(
+            data_sources,
+            ["entra_cross_tenant_partners", "entra_cross_tenant_sync_status", "entra_tenant_information"]
+        );
         for data_source in provider.data_sources() {
             assert!(data_source.schema().problems().is_empty(), "{}", data_source.type_name());
         }
