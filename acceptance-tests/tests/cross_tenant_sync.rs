@@ -712,3 +712,39 @@ fn throttling_server_errors_and_service_principal_lag_converge() {
         .check_destroy(move || nothing_left(e2.emulator()))
         .run();
 }
+
+#[test]
+fn a_create_whose_answers_are_lost_leaves_no_duplicate_behind() {
+    use entra_graph_emulator::FaultRule;
+    // The instantiate's answer lost once; then every second create's (the connection test, the job, the start, the
+    // assignments): Graph applied each, the provider never heard.
+    for rule in [
+        FaultRule::first_n(1).for_route("/applicationTemplates/{id}/instantiate"),
+        FaultRule::every_nth(2).for_method("POST"),
+    ] {
+        let env = allowed_env();
+        env.emulator().set_faults(Faults { reset_after_write: Some(rule), ..Faults::none() });
+        let target = target(env.emulator());
+        let (e1, e2) = (env.clone(), env.clone());
+        env.harness()
+            .test_case()
+            .step(Step::config(config(&target, "")).check(StateCheck::custom("one of each", move |_| {
+                let emulator = e1.emulator();
+                let objects = objects(emulator);
+                assert!(e1.stats().connection_resets > 0, "{:?}", e1.stats());
+                let applications = objects["applications"].as_object().map(serde_json::Map::len);
+                assert_eq!(
+                    applications,
+                    Some(1),
+                    "{:?}",
+                    objects["applications"].as_object().map(|a| a.keys().collect::<Vec<_>>())
+                );
+                assert_eq!(objects["servicePrincipals"].as_object().map(serde_json::Map::len), Some(1));
+                let (sp, _, _) = only_job(emulator);
+                assert_eq!(objects["appRoleAssignedTo"][&sp].as_array().map(Vec::len), Some(2));
+                Ok(())
+            })))
+            .check_destroy(move || nothing_left(e2.emulator()))
+            .run();
+    }
+}

@@ -57,8 +57,8 @@ pub struct InstantiatedApplication {
 impl GraphClient {
     /// `POST /applicationTemplates/{id}/instantiate` of the cross-tenant synchronization template (A.1).
     ///
-    /// A repeated attempt would make a second application, so an attempt whose outcome is unknown is not repeated
-    /// blindly: the error says the outcome is unknown ([`GraphError::OutcomeUnknown`]).
+    /// A repeated attempt after a lost answer may make a second application: when an attempt's outcome was unknown,
+    /// the applications such attempts made are deleted again, keeping only the one returned.
     pub async fn instantiate_sync_configuration(
         &self,
         op: &Operation,
@@ -72,30 +72,88 @@ impl GraphClient {
             Safety::CreateOnce,
             what.clone(),
         );
+        let started = time::OffsetDateTime::now_utc();
         let mut attempts = Attempts::default();
-        let response = self.send(op, &call, &mut attempts).await?;
-        if !response.is_success() {
-            let error: GraphError = response.error(&call).into();
-            return Err(if attempts.outcome_unknown {
-                GraphError::OutcomeUnknown { what, reason: error.to_string() }
-            } else {
-                error
-            });
-        }
-        let body = response.into_json().unwrap_or(Value::Null);
-        let application = body.get("application").cloned().unwrap_or(Value::Null);
-        let service_principal = body.get("servicePrincipal").cloned().unwrap_or(Value::Null);
-        if application.get("id").and_then(Value::as_str).is_none()
-            || service_principal.get("id").and_then(Value::as_str).is_none()
-        {
-            return Err(GraphError::OutcomeUnknown {
+        let outcome = self.send(op, &call, &mut attempts).await;
+        let made = match outcome {
+            Ok(response) if response.is_success() => {
+                let body = response.into_json().unwrap_or(Value::Null);
+                let application = body.get("application").cloned().unwrap_or(Value::Null);
+                let service_principal = body.get("servicePrincipal").cloned().unwrap_or(Value::Null);
+                let complete = application.get("id").and_then(Value::as_str).is_some()
+                    && service_principal.get("id").and_then(Value::as_str).is_some();
+                complete.then_some(InstantiatedApplication { application, service_principal })
+            }
+            Ok(response) if !attempts.outcome_unknown => return Err(response.error(&call).into()),
+            Ok(_) => None,
+            Err(error) if !attempts.outcome_unknown => return Err(error),
+            Err(_) => None,
+        };
+        if !attempts.outcome_unknown {
+            return made.ok_or_else(|| GraphError::OutcomeUnknown {
                 what,
                 reason: "Microsoft Graph accepted the request but its answer names no application and service \
                          principal"
                     .to_owned(),
             });
         }
-        Ok(InstantiatedApplication { application, service_principal })
+        // An earlier attempt may have made an application this call never heard of: delete every application of
+        // the template with this name made since the call began, except the one it returns, so nothing is left
+        // behind.
+        let keep = made.as_ref().and_then(|m| m.application.get("id")).and_then(Value::as_str).map(str::to_owned);
+        let cleanup = self.delete_lost_instances(op, display_name, started, keep.as_deref()).await;
+        match (made, cleanup) {
+            (Some(made), _) => Ok(made),
+            (None, Ok(())) => Err(GraphError::OutcomeUnknown {
+                what,
+                reason: "no answer arrived, and the applications the attempts made were deleted again; apply again"
+                    .to_owned(),
+            }),
+            (None, Err(error)) => Err(GraphError::OutcomeUnknown { what, reason: error.to_string() }),
+        }
+    }
+
+    /// Deletes the applications of the cross-tenant synchronization template named `display_name` created since
+    /// `since` (less two minutes for clock skew), except `keep`. Only the attempts of one instantiate call match:
+    /// an application of another configuration with the same name would have to be created within the same
+    /// minutes and have no synchronization job yet, which this also checks.
+    async fn delete_lost_instances(
+        &self,
+        op: &Operation,
+        display_name: &str,
+        since: time::OffsetDateTime,
+        keep: Option<&str>,
+    ) -> Result<(), GraphError> {
+        let since = since - time::Duration::minutes(2);
+        let applications = self.list_all(op, "/applications".to_owned(), "listing applications").await?;
+        let lost = applications.into_iter().filter(|a| {
+            let created = a
+                .get("createdDateTime")
+                .and_then(Value::as_str)
+                .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+            a.get("applicationTemplateId").and_then(Value::as_str) == Some(CROSS_TENANT_SYNC_TEMPLATE_ID)
+                && a.get("displayName").and_then(Value::as_str) == Some(display_name)
+                && created.is_some_and(|c| c >= since)
+                && a.get("id").and_then(Value::as_str) != keep
+        });
+        let lost: Vec<Value> = lost.collect();
+        if lost.is_empty() {
+            return Ok(());
+        }
+        let principals = self.list_all(op, "/servicePrincipals".to_owned(), "listing service principals").await?;
+        for application in lost {
+            let app_id = application.get("appId").and_then(Value::as_str).unwrap_or_default();
+            let sp = principals.iter().find(|p| p.get("appId").and_then(Value::as_str) == Some(app_id));
+            if let Some(sp) = sp.and_then(|p| p.get("id")).and_then(Value::as_str)
+                && !self.sync_jobs(op, sp).await?.is_empty()
+            {
+                continue;
+            }
+            let id = application.get("id").and_then(Value::as_str).unwrap_or_default();
+            tracing::warn!(application = id, "deleting the application a lost instantiate attempt made");
+            self.delete_application(op, id).await?;
+        }
+        Ok(())
     }
 
     /// `GET /servicePrincipals/{id}`.
@@ -169,7 +227,9 @@ impl GraphClient {
         self.succeed(op, &call).await
     }
 
-    /// `POST …/synchronization/jobs` with the `Azure2Azure` template; returns the job (created paused, A.3).
+    /// `POST …/synchronization/jobs` with the `Azure2Azure` template, for a new configuration's service principal
+    /// (which has no job yet); returns the job (created paused, A.3). Jobs that attempts whose answers were lost
+    /// made are deleted.
     pub async fn create_sync_job(&self, op: &Operation, sp: &str) -> Result<Value, GraphError> {
         let what = format!("creating the synchronization job of service principal {sp}");
         let call = Call::write(
@@ -181,22 +241,33 @@ impl GraphClient {
         );
         let mut attempts = Attempts::default();
         let response = self.send(op, &call, &mut attempts).await?;
+        let mut made = None;
         if response.is_success() {
-            if let Some(job) = response.into_json().filter(|j| j.get("id").and_then(Value::as_str).is_some()) {
-                return Ok(job);
-            }
+            made = response.into_json().filter(|j| j.get("id").and_then(Value::as_str).is_some());
         } else if !attempts.outcome_unknown {
             return Err(response.error(&call).into());
         }
-        // The outcome is unknown or the answer names no job: a job of this template that exists now is ours (a
-        // configuration has one).
-        match self.sync_jobs(op, sp).await?.into_iter().find(is_azure2azure) {
-            Some(job) => Ok(job),
-            None => Err(GraphError::OutcomeUnknown {
+        if made.is_some() && !attempts.outcome_unknown {
+            return Ok(made.unwrap_or_default());
+        }
+        // An attempt's answer was lost: the service principal is new, so every job of the template on it is one of
+        // this call's attempts. Keep the one answered (or the first) and delete the others.
+        let jobs: Vec<Value> = self.sync_jobs(op, sp).await?.into_iter().filter(is_azure2azure).collect();
+        let keep = made.or_else(|| jobs.first().cloned());
+        let Some(keep) = keep else {
+            return Err(GraphError::OutcomeUnknown {
                 what,
                 reason: "no job of the Azure2Azure template was found afterwards".to_owned(),
-            }),
+            });
+        };
+        for job in &jobs {
+            let id = job.get("id").and_then(Value::as_str).unwrap_or_default();
+            if Some(id) != keep.get("id").and_then(Value::as_str) {
+                tracing::warn!(job = id, "deleting the job a lost attempt made");
+                self.delete_sync_job(op, sp, id).await?;
+            }
         }
+        Ok(keep)
     }
 
     /// `GET …/synchronization/jobs`.
