@@ -9,6 +9,17 @@
 # Two provider aliases, one per tenant. The source tenant signs in with the ARM_* environment variables (see the
 # authentication guide); the target tenant with the variables below, e.g. in a terraform.tfvars file or TF_VAR_*
 # environment variables.
+#
+# Against the local two-tenant emulator (set up as in the emulator guide, docs/guides/emulator.md, whose state file
+# lists both tenants with their fixture users and groups), the first tenant is the source and the second the target:
+#
+#   export TF_VAR_source_tenant_id=$(jq -r '.tenants[0].tenant_id' emulator.json)
+#   export TF_VAR_target_tenant_id=$(jq -r '.tenants[1].tenant_id' emulator.json)
+#   export TF_VAR_target_client_id=$(jq -r '.tenants[1].client_id' emulator.json)
+#   export TF_VAR_target_client_secret=$(jq -r '.tenants[1].client_secret' emulator.json)
+#   export TF_VAR_sync_group_id=$(jq -r '.tenants[0].groups[0].id' emulator.json)
+#   export TF_VAR_sync_user_id=$(jq -r '.tenants[0].users[0].id' emulator.json)
+#   terraform apply
 
 terraform {
   required_providers {
