@@ -468,7 +468,8 @@ fn drift_of_enabled_scope_a_managed_mapping_and_a_filter_shows_and_apply_restore
 #[test]
 fn removing_an_override_restores_the_template_default() {
     let env = allowed_env();
-    let target = target(env.emulator());
+    // Written in capitals: the same tenant, so no plan ever shows a change of it.
+    let target = target(env.emulator()).to_ascii_uppercase();
     let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
     let before: Arc<std::sync::Mutex<Option<(Json, Json)>>> = Arc::default();
     let keep = before.clone();
@@ -479,6 +480,8 @@ fn removing_an_override_restores_the_template_default() {
             *keep.lock().unwrap() =
                 Some((mapping(emulator, "userType").unwrap(), mapping(emulator, "department").unwrap()));
             assert!(mapping(emulator, "jobTitle").is_none(), "the template has no jobTitle mapping");
+            let (sp, _, _) = only_job(emulator);
+            assert_eq!(secrets(emulator, &sp)["CompanyId"], crate::target(emulator), "sent as Graph spells it");
             Ok(())
         })))
         .step(Step::config(config(&target, MANAGED)).check(StateCheck::custom("the overrides", move |_| {

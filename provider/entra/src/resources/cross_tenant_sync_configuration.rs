@@ -535,7 +535,10 @@ impl CrossTenantSyncConfiguration {
     /// The secrets a configuration's planned values stand for.
     fn secrets(planned: &Value) -> Vec<(&'static str, String)> {
         vec![
-            ("CompanyId", planned.get_attr("target_tenant_id").as_str().unwrap_or_default().trim().to_owned()),
+            (
+                "CompanyId",
+                planned.get_attr("target_tenant_id").as_str().unwrap_or_default().trim().to_ascii_lowercase(),
+            ),
             ("AuthenticationType", "SyncPolicy".to_owned()),
             ("SyncAll", (planned.get_attr("scope").as_str() == Some("all")).to_string()),
             ("SyncNotificationSettings", notification_settings(planned)),
@@ -550,7 +553,7 @@ impl CrossTenantSyncConfiguration {
         sp: &str,
         planned: &Value,
     ) -> Result<(String, Private), Diagnostics> {
-        let target = planned.get_attr("target_tenant_id").as_str().unwrap_or_default().trim().to_owned();
+        let target = planned.get_attr("target_tenant_id").as_str().unwrap_or_default().trim().to_ascii_lowercase();
         let write =
             |action: String| move |error: GraphError| sync_error(&action, WRITE_PERMISSIONS, Some("create"), &error);
         client
