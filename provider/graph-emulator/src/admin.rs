@@ -10,7 +10,9 @@
 //! | GET | `/_emulator/objects` | users, groups, applications, service principals, synchronization, assignments |
 //! | POST | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/pause` | pause a job out of band |
 //! | POST | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/quarantine` | quarantine a job (`{"reason","code","message"}`, all optional) |
+//! | POST | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/cycle` | complete one sync cycle of a started job |
 //! | PUT | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}/schema` | replace a job's schema without validation |
+//! | POST | `/_emulator/users`, `/_emulator/groups` | add a user or group `{"id","display_name"}` |
 //! | DELETE | `/_emulator/servicePrincipals/{sp}/synchronization/jobs/{job}` | delete a job out of band |
 //! | GET, PUT | `/_emulator/faults` | read / replace the faults |
 //! | POST | `/_emulator/reset` | fresh tenant, faults off, statistics zero |
@@ -155,6 +157,17 @@ pub(crate) fn handle(
                 Err(response) => *response,
             }
         }
+        (&Method::POST, ["servicePrincipals", sp, "synchronization", "jobs", job, "cycle"]) => {
+            result(tenant.complete_cycle(sp, job), StatusCode::OK)
+        }
+        (&Method::POST, ["users"]) | (&Method::POST, ["groups"]) => match parse::<Value>(body) {
+            Ok(object) => {
+                let text = |name: &str| object.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+                let group = segments == ["groups"];
+                result(tenant.add_directory_object(group, &text("id"), &text("display_name")), StatusCode::CREATED)
+            }
+            Err(response) => *response,
+        },
         (&Method::PUT, ["servicePrincipals", sp, "synchronization", "jobs", job, "schema"]) => {
             match parse::<Value>(body) {
                 Ok(schema) => result(tenant.change_job(sp, job, |j| j.schema = schema), StatusCode::OK),

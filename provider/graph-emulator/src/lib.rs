@@ -614,6 +614,23 @@ impl<'a> TenantHandle<'a> {
         })
     }
 
+    /// Completes one synchronization cycle of a started job out of band (the service runs one every 40 minutes):
+    /// its status becomes `Active` with a successful last execution. Fails for a job that is not started or is in
+    /// quarantine.
+    pub fn complete_synchronization_cycle(&self, service_principal_id: &str, job_id: &str) -> anyhow::Result<Value> {
+        self.tenant.complete_cycle(service_principal_id, job_id)
+    }
+
+    /// Adds a user out of band (`GET /users` shows it; it can be assigned).
+    pub fn add_user(&self, id: &str, display_name: &str) -> anyhow::Result<Value> {
+        self.tenant.add_directory_object(false, id, display_name)
+    }
+
+    /// Adds a security group out of band.
+    pub fn add_group(&self, id: &str, display_name: &str) -> anyhow::Result<Value> {
+        self.tenant.add_directory_object(true, id, display_name)
+    }
+
     /// Deletes a job out of band.
     pub fn delete_synchronization_job(&self, service_principal_id: &str, job_id: &str) -> anyhow::Result<()> {
         self.tenant.delete_job_out_of_band(service_principal_id, job_id)

@@ -184,6 +184,10 @@ struct Cli {
     #[arg(long, value_name = "MS", help_heading = "Faults")]
     lag_ms: Option<u64>,
 
+    /// A service principal created by a template instantiate is invisible (404) for this many milliseconds.
+    #[arg(long, value_name = "MS", help_heading = "Faults")]
+    service_principal_lag_ms: Option<u64>,
+
     /// A deleted partner's tenant id stays reserved (409 on re-create) for this many milliseconds.
     #[arg(long, value_name = "MS", help_heading = "Faults")]
     reserve_deleted_ms: Option<u64>,
@@ -326,6 +330,9 @@ fn faults(cli: &Cli) -> anyhow::Result<Faults> {
     }
     if let Some(ms) = cli.lag_ms {
         faults.read_after_write_lag_ms = ms;
+    }
+    if let Some(ms) = cli.service_principal_lag_ms {
+        faults.service_principal_lag_ms = ms;
     }
     if let Some(ms) = cli.reserve_deleted_ms {
         faults.reserve_deleted_ms = ms;

@@ -203,6 +203,34 @@ impl Job {
         }
     }
 
+    /// One synchronization cycle completes (what the provisioning service does every 40 minutes): an active job
+    /// that is not in quarantine becomes `Active` with a successful last execution. Returns whether it ran.
+    pub(crate) fn complete_cycle(&mut self, entitled: u64) -> bool {
+        let active = self.job.get("schedule").and_then(|s| s.get("state")) == Some(&json!("Active"));
+        let quarantined = self.job.get("status").and_then(|s| s.get("quarantine")).is_some_and(|q| !q.is_null());
+        if !active || quarantined {
+            return false;
+        }
+        let now = now_rfc3339();
+        let execution = json!({
+            "activityIdentifier": uuid::Uuid::new_v4().to_string(), "countEntitled": entitled,
+            "countEntitledForProvisioning": entitled, "countEscrowed": 0, "countEscrowedRaw": 0,
+            "countExported": entitled, "countExports": entitled, "countImported": entitled,
+            "countImportedDeltas": 0, "countImportedReferenceDeltas": 0,
+            "error": null, "state": "Succeeded", "timeBegan": now, "timeEnded": now,
+        });
+        set_path(&mut self.job, "status", "code", json!("Active"));
+        set_path(&mut self.job, "status", "lastExecution", execution.clone());
+        set_path(&mut self.job, "status", "lastSuccessfulExecution", execution.clone());
+        set_path(&mut self.job, "status", "lastSuccessfulExecutionWithExports", execution);
+        let never = self.job.get("status").and_then(|s| s.get("steadyStateFirstAchievedTime")) == Some(&json!(NEVER));
+        if never {
+            set_path(&mut self.job, "status", "steadyStateFirstAchievedTime", json!(now));
+        }
+        set_path(&mut self.job, "status", "steadyStateLastAchievedTime", json!(now));
+        true
+    }
+
     /// Puts the job in quarantine (A.3 `synchronizationQuarantine`), as the service does after critical errors.
     pub(crate) fn quarantine(&mut self, reason: &str, code: &str, message: &str) {
         let now = now_rfc3339();

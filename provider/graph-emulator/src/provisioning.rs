@@ -19,7 +19,7 @@ use crate::error::GraphError;
 use crate::graph::{GraphRequest, GraphResponse};
 use crate::json::Json;
 use crate::objects::{Job, Objects, new_job, now_rfc3339};
-use crate::odata::Supported;
+use crate::odata::{QueryOptions, Supported};
 use crate::service::{Service, lock};
 use crate::store::Object;
 use crate::sync_schema::{
@@ -262,6 +262,141 @@ fn entity(request: &GraphRequest, status: StatusCode, path: &str, object: &Objec
 /// A stored object as a response body (every property present, explicit nulls).
 fn render(object: &Object) -> Json {
     Json::from_value(&Value::Object(object.clone()))
+}
+
+/// Resolves `$select` names against the properties of `sample` (case-insensitive, canonical spelling back).
+fn resolve_select(
+    select: Option<&Vec<String>>,
+    sample: &[&str],
+    type_name: &str,
+) -> Result<Option<Vec<String>>, GraphError> {
+    let Some(select) = select else { return Ok(None) };
+    let mut names = Vec::new();
+    for requested in select {
+        match sample.iter().find(|name| name.eq_ignore_ascii_case(requested)) {
+            Some(name) => names.push((*name).to_owned()),
+            None => {
+                return Err(GraphError::gateway_bad_request(format!(
+                    "Could not find a property named '{requested}' on type 'microsoft.graph.{type_name}'."
+                )));
+            }
+        }
+    }
+    Ok(Some(names))
+}
+
+/// A stored object with only the selected properties.
+fn selected(object: &Object, select: Option<&[String]>) -> Json {
+    match select {
+        None => render(object),
+        Some(names) => {
+            let kept: Object =
+                object.iter().filter(|(k, _)| names.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            render(&kept)
+        }
+    }
+}
+
+/// A `$filter` of `property eq 'value'` clauses joined by `and`, on the given properties.
+fn parse_simple_filter(filter: &str, filterable: &[&str]) -> Result<Vec<(String, String)>, GraphError> {
+    let unsupported = |detail: String| {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            format!("Unsupported or invalid query filter clause specified: {detail}"),
+        )
+    };
+    let mut clauses = Vec::new();
+    for clause in filter.split(" and ") {
+        let mut parts = clause.trim().splitn(3, ' ');
+        let (Some(property), Some(operator), Some(literal)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(unsupported(format!("'{clause}'.")));
+        };
+        let Some(canonical) = filterable.iter().find(|p| p.eq_ignore_ascii_case(property)) else {
+            return Err(unsupported(format!("property '{property}' cannot be filtered.")));
+        };
+        if !operator.eq_ignore_ascii_case("eq") {
+            return Err(unsupported(format!("only 'eq' is supported, not '{operator}'.")));
+        }
+        let Some(value) = literal.trim().strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) else {
+            return Err(unsupported(format!("'{literal}' is not a string literal.")));
+        };
+        clauses.push(((*canonical).to_owned(), value.replace("''", "'")));
+    }
+    Ok(clauses)
+}
+
+/// Properties the listings of this module can be filtered on.
+const FILTERABLE: &[&str] = &["id", "appId", "displayName", "applicationTemplateId", "principalId", "templateId"];
+
+/// A listing with `$select`, `$filter` (`eq`, `and`), `$top`, `$skiptoken` paging and `$count`.
+fn listing(
+    request: &GraphRequest,
+    options: &QueryOptions,
+    path: &str,
+    type_name: &str,
+    items: Vec<&Object>,
+) -> Result<GraphResponse, GraphError> {
+    let filter = options.filter.as_deref().map(|f| parse_simple_filter(f, FILTERABLE)).transpose()?;
+    let matching: Vec<&Object> = items
+        .into_iter()
+        .filter(|item| {
+            filter.as_ref().is_none_or(|clauses| {
+                clauses.iter().all(|(name, value)| {
+                    item.get(name).and_then(Value::as_str).is_some_and(|v| v.eq_ignore_ascii_case(value))
+                })
+            })
+        })
+        .collect();
+    let sample: Vec<&str> = matching.first().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let select = if matching.is_empty() { None } else { resolve_select(options.select.as_ref(), &sample, type_name)? };
+    let offset = match options.skiptoken.as_deref() {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("offset-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| GraphError::gateway_bad_request(format!("The skip token '{token}' is not valid.")))?,
+    } + options.skip.unwrap_or(0);
+    let count = matching.len();
+    let page: Vec<Json> = matching
+        .iter()
+        .skip(offset)
+        .take(options.top.unwrap_or(usize::MAX))
+        .map(|item| selected(item, select.as_deref()))
+        .collect();
+    let mut body = vec![("@odata.context".to_owned(), context(request, path))];
+    if options.count {
+        body.push(("@odata.count".to_owned(), Json::Number(count.into())));
+    }
+    let next = offset + page.len();
+    if next < count {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in url::form_urlencoded::parse(request.query.as_deref().unwrap_or_default().as_bytes()) {
+            if !matches!(name.to_ascii_lowercase().trim_start_matches('$'), "skiptoken" | "skip") {
+                query.append_pair(&name, &value);
+            }
+        }
+        query.append_pair("$skiptoken", &format!("offset-{next}"));
+        let link = format!("{}/{}{}?{}", request.base, request.version.as_str(), request.path, query.finish());
+        body.push(("@odata.nextLink".to_owned(), Json::str(link)));
+    }
+    body.push(("value".to_owned(), Json::Array(page)));
+    Ok(GraphResponse::json(StatusCode::OK, Json::Object(body)))
+}
+
+/// An entity GET with `$select`.
+fn entity_get(
+    request: &GraphRequest,
+    options: &QueryOptions,
+    path: &str,
+    type_name: &str,
+    object: &Object,
+) -> Result<GraphResponse, GraphError> {
+    let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    let select = resolve_select(options.select.as_ref(), &keys, type_name)?;
+    let body = selected(object, select.as_deref())
+        .with_leading("@odata.context", context(request, &format!("{path}/$entity")));
+    Ok(GraphResponse::json(StatusCode::OK, body))
 }
 
 /// 404 for an object that does not exist (or is not replicated yet).
@@ -515,37 +650,53 @@ impl Service {
         _caller: &Caller,
     ) -> Result<GraphResponse, GraphError> {
         let tenant = self.tenant_of(request);
-        let no_options = Supported { select: false, expand: false, paging: false };
-        if request.method == Method::GET {
-            self.query(request, no_options)?;
-        }
         let method = &request.method;
+        let supported = match route {
+            _ if *method != Method::GET => Supported { select: false, expand: false, paging: false },
+            Route::Users
+            | Route::Groups
+            | Route::Applications
+            | Route::ServicePrincipals
+            | Route::AppRoleAssignedTo(_)
+            | Route::SyncJobs(_) => Supported { select: true, expand: false, paging: true },
+            Route::User(_)
+            | Route::Group(_)
+            | Route::Application(_)
+            | Route::ServicePrincipal(_)
+            | Route::AppRoleAssignment(..)
+            | Route::SyncJob(..) => Supported { select: true, expand: false, paging: false },
+            _ => Supported { select: false, expand: false, paging: false },
+        };
+        let options = if *method == Method::GET { self.query(request, supported)? } else { QueryOptions::default() };
         match route {
             Route::Users | Route::Groups => {
                 let objects = tenant.objects();
-                let (items, path) =
-                    if *route == Route::Users { (&objects.users, "users") } else { (&objects.groups, "groups") };
-                Ok(collection(request, path, items.values().map(render).collect()))
+                let (items, path, ty) = if *route == Route::Users {
+                    (&objects.users, "users", "user")
+                } else {
+                    (&objects.groups, "groups", "group")
+                };
+                listing(request, &options, path, ty, items.values().collect())
             }
             Route::User(id) | Route::Group(id) => {
                 let objects = tenant.objects();
-                let (items, path) = if matches!(route, Route::User(_)) {
-                    (&objects.users, "users")
+                let (items, path, ty) = if matches!(route, Route::User(_)) {
+                    (&objects.users, "users", "user")
                 } else {
-                    (&objects.groups, "groups")
+                    (&objects.groups, "groups", "group")
                 };
                 let object = items.get(id).ok_or_else(|| missing(id))?;
-                Ok(entity(request, StatusCode::OK, path, object))
+                entity_get(request, &options, path, ty, object)
             }
             Route::Instantiate(template) => self.instantiate(request, tenant, template),
             Route::Applications => {
                 let objects = tenant.objects();
-                Ok(collection(request, "applications", objects.applications.values().map(render).collect()))
+                listing(request, &options, "applications", "application", objects.applications.values().collect())
             }
             Route::Application(id) if *method == Method::GET => {
                 let objects = tenant.objects();
                 let application = objects.applications.get(id).ok_or_else(|| missing(id))?;
-                Ok(entity(request, StatusCode::OK, "applications", application))
+                entity_get(request, &options, "applications", "application", application)
             }
             Route::Application(id) => {
                 // Deleting an application deletes its service principal (A.6).
@@ -569,13 +720,13 @@ impl Service {
                     .service_principals
                     .iter()
                     .filter(|(id, _)| objects.service_principal_visible(id))
-                    .map(|(_, sp)| render(sp))
+                    .map(|(_, sp)| sp)
                     .collect();
-                Ok(collection(request, "servicePrincipals", visible))
+                listing(request, &options, "servicePrincipals", "servicePrincipal", visible)
             }
             Route::ServicePrincipal(id) if *method == Method::GET => {
                 let objects = tenant.objects();
-                Ok(entity(request, StatusCode::OK, "servicePrincipals", visible_sp(&objects, id)?))
+                entity_get(request, &options, "servicePrincipals", "servicePrincipal", visible_sp(&objects, id)?)
             }
             Route::ServicePrincipal(id) => {
                 let mut objects = tenant.objects();
@@ -586,8 +737,9 @@ impl Service {
             Route::AppRoleAssignedTo(sp) if *method == Method::GET => {
                 let objects = tenant.objects();
                 visible_sp(&objects, sp)?;
-                let items = objects.assignments.get(sp).map(|a| a.iter().map(render).collect()).unwrap_or_default();
-                Ok(collection(request, &format!("servicePrincipals('{sp}')/appRoleAssignedTo"), items))
+                let items = objects.assignments.get(sp).map(|a| a.iter().collect()).unwrap_or_default();
+                let path = format!("servicePrincipals('{sp}')/appRoleAssignedTo");
+                listing(request, &options, &path, "appRoleAssignment", items)
             }
             Route::AppRoleAssignedTo(sp) => self.assign(request, tenant, sp),
             Route::AppRoleAssignment(sp, id) => {
@@ -597,7 +749,7 @@ impl Service {
                 let index = assignments.iter().position(|a| str_of(a, "id") == id).ok_or_else(|| missing(id))?;
                 if *method == Method::GET {
                     let path = format!("servicePrincipals('{sp}')/appRoleAssignedTo");
-                    return Ok(entity(request, StatusCode::OK, &path, &assignments[index]));
+                    return entity_get(request, &options, &path, "appRoleAssignment", &assignments[index]);
                 }
                 assignments.remove(index);
                 Ok(GraphResponse::no_content())
@@ -659,9 +811,10 @@ impl Service {
                 let jobs = objects
                     .synchronization
                     .get(sp)
-                    .map(|s| s.jobs.values().map(|j| render(&j.job)).collect())
+                    .map(|s| s.jobs.values().map(|j| &j.job).collect())
                     .unwrap_or_default();
-                Ok(collection(request, &format!("servicePrincipals('{sp}')/synchronization/jobs"), jobs))
+                let path = format!("servicePrincipals('{sp}')/synchronization/jobs");
+                listing(request, &options, &path, "synchronizationJob", jobs)
             }
             Route::SyncJobs(sp) => self.create_job(request, tenant, sp),
             Route::SyncValidate(sp) => self.validate_credentials(request, tenant, sp, None),
@@ -671,7 +824,7 @@ impl Service {
                 if *method == Method::GET {
                     let job = objects.job_mut(sp, job).ok_or_else(|| job_not_found(job))?;
                     let path = format!("servicePrincipals('{sp}')/synchronization/jobs");
-                    return Ok(entity(request, StatusCode::OK, &path, &job.job));
+                    return entity_get(request, &options, &path, "synchronizationJob", &job.job);
                 }
                 let removed = objects.synchronization.get_mut(sp).and_then(|s| s.jobs.remove(job));
                 removed.map(|_| GraphResponse::no_content()).ok_or_else(|| job_not_found(job))

@@ -332,6 +332,37 @@ impl Tenant {
         Ok(Value::Object(stored.job.clone()))
     }
 
+    /// Completes one synchronization cycle of a job (see `Job::complete_cycle`); the entitled count is the number
+    /// of assignments of its service principal. Returns the job, or an error when it is not active or in quarantine.
+    pub(crate) fn complete_cycle(&self, sp: &str, job: &str) -> anyhow::Result<Value> {
+        let sp = sp.to_ascii_lowercase();
+        let mut objects = self.objects();
+        let entitled = objects.assignments.get(&sp).map_or(0, |a| a.len() as u64);
+        let stored = objects
+            .job_mut(&sp, job)
+            .ok_or_else(|| anyhow::anyhow!("no synchronization job {job} on service principal {sp}"))?;
+        if !stored.complete_cycle(entitled) {
+            anyhow::bail!("job {job} is not active (started and out of quarantine), so no cycle runs");
+        }
+        Ok(Value::Object(stored.job.clone()))
+    }
+
+    /// Adds a user or group out of band.
+    pub(crate) fn add_directory_object(&self, group: bool, id: &str, display_name: &str) -> anyhow::Result<Value> {
+        if !crate::odata::is_guid(id) {
+            anyhow::bail!("the id '{id}' is not a GUID");
+        }
+        let id = id.to_ascii_lowercase();
+        let mut objects = self.objects();
+        let (stored, map) = if group {
+            (crate::objects::new_group(&id, display_name), &mut objects.groups)
+        } else {
+            (crate::objects::new_user(&id, display_name, &self.config.default_domain_name), &mut objects.users)
+        };
+        map.insert(id, stored.clone());
+        Ok(Value::Object(stored))
+    }
+
     /// Deletes a job out of band.
     pub(crate) fn delete_job_out_of_band(&self, sp: &str, job: &str) -> anyhow::Result<()> {
         let mut objects = self.objects();

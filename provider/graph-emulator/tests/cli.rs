@@ -148,6 +148,9 @@ fn help_documents_the_flags() {
         "--reset-before-write-every",
         "--reset-after-write-every",
         "--lag-ms",
+        "--service-principal-lag-ms",
+        "--tenants",
+        "--tenants-file",
         "--reserve-deleted-ms",
         "--write-lock-ms",
         "--malformed",
@@ -168,6 +171,7 @@ fn bad_flags_fail_with_a_message() {
         vec!["--retry-after", "soon"],
         vec!["--tenant-id", "not-a-guid"],
         vec!["--directory-file", "/nonexistent/directory.json"],
+        vec!["--tenants-file", "/nonexistent/tenants.json"],
     ] {
         let output = Command::new(BINARY).args(&args).output().unwrap();
         assert!(!output.status.success(), "{args:?} should fail");
@@ -233,8 +237,8 @@ async fn directory_file_and_fault_flags_from_the_command_line() {
     assert!(status.success());
 }
 
-#[test]
-fn the_state_file_lists_every_tenant_and_a_tenants_file_replaces_them() {
+#[tokio::test]
+async fn the_state_file_lists_every_tenant_and_a_tenants_file_replaces_them() {
     let dir = tempfile::tempdir().unwrap();
     let state_path = dir.path().join("emulator.json");
     let mut child = Command::new(BINARY)
@@ -273,12 +277,23 @@ fn the_state_file_lists_every_tenant_and_a_tenants_file_replaces_them() {
         .arg(&tenants_path)
         .arg("--state-file")
         .arg(&second_state)
+        .args(["--service-principal-lag-ms", "1500"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let state = wait_for_state(&mut child, &second_state);
+    let ca = std::fs::read_to_string(state["ca_cert_file"].as_str().unwrap()).unwrap();
+    let faults: Value = common::https_client(&ca)
+        .get(format!("{}/_emulator/faults", state["endpoint"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     terminate(&mut child);
+    assert_eq!(faults["service_principal_lag_ms"], 1500);
     assert_eq!(state["tenant_id"], "7e4a0000-0000-4000-8000-000000000003");
     assert_eq!(state["tenants"].as_array().unwrap().len(), 2);
     assert_eq!(state["tenants"][1]["tenant_id"], entra_graph_emulator::DEFAULT_TENANT_ID);

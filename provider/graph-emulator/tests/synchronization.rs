@@ -564,3 +564,79 @@ async fn the_admin_surface_pauses_quarantines_edits_and_deletes_jobs() {
     assert_eq!(h.get(&graph_job).await.status, 404);
     assert_eq!(h.http.delete(admin("")).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn listings_support_select_filter_and_paging() {
+    let h = Harness::default().await;
+    for name in ["One", "Two", "Three"] {
+        instantiate(&h, name).await;
+    }
+    let filtered = h
+        .get(&format!("/v1.0/servicePrincipals?$filter=applicationTemplateId eq '{TEMPLATE}'&$select=id,appRoles,displayName&$top=2&$count=true"))
+        .await;
+    assert_eq!(filtered.status, 200, "{}", filtered.text);
+    assert_eq!(filtered.json["@odata.count"], 3);
+    let page = filtered.json["value"].as_array().unwrap();
+    assert_eq!(page.len(), 2);
+    let keys: Vec<&String> = page[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["appRoles", "displayName", "id"]);
+    let next = filtered.json["@odata.nextLink"].as_str().unwrap();
+    let rest = h.get(next.strip_prefix(h.emulator.endpoint()).unwrap()).await;
+    assert_eq!(rest.json["value"].as_array().unwrap().len(), 1);
+    assert!(rest.json.get("@odata.nextLink").is_none());
+
+    let by_name = h.get("/v1.0/servicePrincipals?$filter=displayName eq 'Two'").await;
+    assert_eq!(by_name.json["value"].as_array().unwrap().len(), 1);
+    let none = h.get("/v1.0/servicePrincipals?$filter=applicationTemplateId eq 'other'").await;
+    assert_eq!(none.json["value"], json!([]));
+    assert_eq!(h.get("/v1.0/servicePrincipals?$filter=tags eq 'x'").await.error_code(), "Request_UnsupportedQuery");
+    assert_eq!(h.get("/v1.0/servicePrincipals?$select=bogus").await.status, 400);
+    assert_eq!(h.get("/v1.0/servicePrincipals?$expand=owners").await.status, 400);
+    let user = h.get(&format!("/v1.0/users/{ADELE}?$select=displayName")).await;
+    assert_eq!(user.json["displayName"], "Adele Vance");
+    assert!(user.json.get("mail").is_none());
+}
+
+#[tokio::test]
+async fn cycles_users_and_groups_can_be_added_out_of_band_and_reset_forgets_everything() {
+    let h = Harness::default().await;
+    let tenant = h.emulator.first_tenant();
+    let nancy = "a5e40000-0001-4000-8000-0000000000aa";
+    tenant.add_user(nancy, "Nancy Davolio").unwrap();
+    tenant.add_group("96a00000-0001-4000-8000-0000000000aa", "Marketing").unwrap();
+    assert!(tenant.add_user("nope", "X").is_err());
+    assert_eq!(h.get(&format!("/v1.0/users/{nancy}")).await.json["mail"], "nancy.davolio@emulator.onmicrosoft.com");
+    let config = instantiate(&h, "Fabrikam").await;
+    let assigned = h
+        .post(
+            &format!("/v1.0/servicePrincipals/{}/appRoleAssignedTo", config.sp),
+            &json!({"principalId": nancy, "resourceId": config.sp, "appRoleId": config.role}),
+        )
+        .await;
+    assert_eq!(assigned.status, 201);
+
+    let job = create_job(&h, &config.sp).await;
+    assert!(
+        tenant.complete_synchronization_cycle(&config.sp, &job).is_err(),
+        "a job that is not started runs no cycle"
+    );
+    h.post(&format!("{}/{job}/start", jobs(&config.sp)), &json!({})).await;
+    tenant.complete_synchronization_cycle(&config.sp, &job).unwrap();
+    let read = h.get(&format!("{}/{job}", jobs(&config.sp))).await;
+    assert_eq!(read.json["status"]["code"], "Active");
+    assert_eq!(read.json["status"]["lastSuccessfulExecution"]["state"], "Succeeded");
+    assert_eq!(read.json["status"]["lastExecution"]["countEntitled"], 1);
+    assert_ne!(read.json["status"]["steadyStateFirstAchievedTime"], "0001-01-01T00:00:00Z");
+    let admin =
+        format!("{}/_emulator/servicePrincipals/{}/synchronization/jobs/{job}/cycle", h.emulator.endpoint(), config.sp);
+    assert_eq!(h.http.post(admin).send().await.unwrap().status(), 200);
+    let group = json!({"id": "96a00000-0001-4000-8000-0000000000bb", "display_name": "Finance"});
+    let added = h.http.post(format!("{}/_emulator/groups", h.emulator.endpoint())).json(&group).send().await.unwrap();
+    assert_eq!(added.status(), 201);
+    assert_eq!(h.get("/v1.0/groups/96a00000-0001-4000-8000-0000000000bb").await.json["displayName"], "Finance");
+
+    h.emulator.reset();
+    assert_eq!(h.get("/v1.0/servicePrincipals").await.json["value"], json!([]));
+    assert_eq!(h.get(&format!("/v1.0/users/{nancy}")).await.status, 404);
+    assert_eq!(h.get("/v1.0/users").await.json["value"].as_array().unwrap().len(), 3);
+}
