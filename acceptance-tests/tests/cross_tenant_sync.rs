@@ -751,3 +751,49 @@ fn a_create_whose_answers_are_lost_leaves_no_duplicate_behind() {
             .run();
     }
 }
+
+#[test]
+fn the_status_data_source_follows_the_job() {
+    let env = allowed_env();
+    let target = target(env.emulator());
+    let config = format!(
+        "{}\ndata \"entra_cross_tenant_sync_status\" \"fabrikam\" {{\n  configuration_id = \
+         entra_cross_tenant_sync_configuration.fabrikam.id\n}}\n",
+        config(&target, "")
+    );
+    const STATUS: &str = "data.entra_cross_tenant_sync_status.fabrikam";
+    let (e1, e2) = (env.clone(), env.clone());
+    env.harness()
+        .test_case()
+        .step(
+            Step::config(config.clone())
+                .check(StateCheck::attr(STATUS, "status", "NotRun"))
+                .check(StateCheck::attr(STATUS, "schedule_state", "Active"))
+                .check(StateCheck::attr_null(STATUS, "last_successful_execution_time"))
+                .check(StateCheck::attr_null(STATUS, "quarantine_reason")),
+        )
+        .step(Step::run(move |_| {
+            let (sp, job, _) = only_job(e1.emulator());
+            e1.emulator().tenant(0).unwrap().complete_synchronization_cycle(&sp, &job).unwrap();
+        }))
+        .step(
+            Step::config(config.clone())
+                .check(StateCheck::attr(STATUS, "status", "Active"))
+                .check(StateCheck::attr(STATUS, "last_execution.state", "Succeeded"))
+                .check(StateCheck::attr_set(STATUS, "last_successful_execution_time")),
+        )
+        .step(Step::run(move |_| {
+            let (sp, job, _) = only_job(e2.emulator());
+            e2.emulator()
+                .tenant(0)
+                .unwrap()
+                .quarantine_synchronization_job(&sp, &job, "TooManyDeletes", "Too many deletes in one cycle.")
+                .unwrap();
+        }))
+        .step(Step::config(config).check(StateCheck::attr(STATUS, "status", "Quarantine")).check(StateCheck::attr(
+            STATUS,
+            "quarantine_reason",
+            "TooManyDeletes: Too many deletes in one cycle.",
+        )))
+        .run();
+}
