@@ -125,7 +125,8 @@ impl GraphClient {
         keep: Option<&str>,
     ) -> Result<(), GraphError> {
         let since = since - time::Duration::minutes(2);
-        let applications = self.list_all(op, "/applications".to_owned(), "listing applications").await?;
+        let filter = format!("displayName eq '{}'", display_name.replace('\'', "''"));
+        let applications = self.list_all(op, "/applications".to_owned(), Some(filter), "listing applications").await?;
         let lost = applications.into_iter().filter(|a| {
             let created = a
                 .get("createdDateTime")
@@ -140,9 +141,11 @@ impl GraphClient {
         if lost.is_empty() {
             return Ok(());
         }
-        let principals = self.list_all(op, "/servicePrincipals".to_owned(), "listing service principals").await?;
         for application in lost {
             let app_id = application.get("appId").and_then(Value::as_str).unwrap_or_default();
+            let filter = format!("appId eq '{}'", app_id.replace('\'', "''"));
+            let principals =
+                self.list_all(op, "/servicePrincipals".to_owned(), Some(filter), "listing service principals").await?;
             let sp = principals.iter().find(|p| p.get("appId").and_then(Value::as_str) == Some(app_id));
             if let Some(sp) = sp.and_then(|p| p.get("id")).and_then(Value::as_str)
                 && !self.sync_jobs(op, sp).await?.is_empty()
@@ -185,7 +188,8 @@ impl GraphClient {
 
     /// The application whose `appId` is `app_id`, from the application listing (following its pages).
     pub async fn application_by_app_id(&self, op: &Operation, app_id: &str) -> Result<Option<Value>, GraphError> {
-        let items = self.list_all(op, "/applications".to_owned(), "listing applications").await?;
+        let filter = format!("appId eq '{}'", app_id.trim().replace('\'', "''"));
+        let items = self.list_all(op, "/applications".to_owned(), Some(filter), "listing applications").await?;
         Ok(items.into_iter().find(|a| a.get("appId").and_then(Value::as_str).is_some_and(|id| same_id(id, app_id))))
     }
 
@@ -380,7 +384,7 @@ impl GraphClient {
     /// `GET /servicePrincipals/{id}/appRoleAssignedTo`, every page.
     pub async fn app_role_assigned_to(&self, op: &Operation, sp: &str) -> Result<Option<Vec<Value>>, GraphError> {
         let path = format!("{}/appRoleAssignedTo", service_principal_path(sp));
-        match self.list_all(op, path, &format!("listing the assignments of service principal {sp}")).await {
+        match self.list_all(op, path, None, &format!("listing the assignments of service principal {sp}")).await {
             Ok(items) => Ok(Some(items)),
             Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(error),
@@ -462,12 +466,23 @@ impl GraphClient {
         if response.is_success() || response.status == 404 { Ok(()) } else { Err(response.error(&call).into()) }
     }
 
-    /// Every item of a collection, following `@odata.nextLink`.
-    async fn list_all(&self, op: &Operation, first: String, what: &str) -> Result<Vec<Value>, GraphError> {
+    /// Every item of a collection (with `$filter` if given), following `@odata.nextLink`.
+    async fn list_all(
+        &self,
+        op: &Operation,
+        first: String,
+        filter: Option<String>,
+        what: &str,
+    ) -> Result<Vec<Value>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(first);
+        let mut filter = filter;
         while let Some(target) = next.take() {
-            let call = Call::get(target, Shape::collection::<Value>(&["id"]), what);
+            let mut call = Call::get(target, Shape::collection::<Value>(&["id"]), what);
+            // The next link carries the query of the first page.
+            if let Some(filter) = filter.take() {
+                call.query.push(("$filter", filter));
+            }
             let page = self.get_json(op, &call).await?;
             items.extend(page.get("value").and_then(Value::as_array).cloned().unwrap_or_default());
             next = page.get("@odata.nextLink").and_then(Value::as_str).map(str::to_owned);
