@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use acceptance_tests::entra::EmulatorEnv;
+use acceptance_tests::provider_binary::provider_binary_dir;
 use acceptance_tests::{Step, terraform_binary};
 
 fn examples_dir() -> PathBuf {
@@ -20,15 +21,18 @@ fn examples_dir() -> PathBuf {
 }
 
 /// The folders (relative to `examples/`) this file tests; [`every_example_folder_is_tested`] keeps it complete.
-const FOLDERS: [&str; 21] = [
+const FOLDERS: [&str; 24] = [
     "provider",
     "quickstart",
     "resources/entra_cross_tenant_partner",
     "resources/entra_cross_tenant_default",
     "resources/entra_cross_tenant_access_policy",
     "resources/entra_cross_tenant_identity_sync",
+    "resources/entra_cross_tenant_sync_configuration",
+    "resources/entra_cross_tenant_sync_assignment",
     "data-sources/entra_tenant_information",
     "data-sources/entra_cross_tenant_partners",
+    "data-sources/entra_cross_tenant_sync_status",
     "scenarios/outbound-b2b-osttra",
     "scenarios/inbound-b2b-truesec",
     "scenarios/mutual-b2b-direct-connect",
@@ -85,10 +89,23 @@ fn import_commands(folder: &str) -> Vec<(String, String)> {
 fn apply_plan_import_destroy(folder: &str) {
     acceptance_tests::emulator_only!("the examples name partner tenants other than the documented test tenants");
     let env = Arc::new(EmulatorEnv::start());
-    let harness = env.harness();
     let config = configuration(folder);
+    let harness = if config.contains("alias") {
+        // Two provider aliases need one provider process each, as Terraform starts them for users.
+        env.managed_harness(&provider_binary_dir())
+    } else {
+        env.harness()
+    }
+    .with_env(two_tenant_variables(&env));
+    if folder.contains("entra_cross_tenant_sync_") {
+        // These examples are the source tenant's side only: the emulator's second tenant allows them out of band.
+        allow_inbound_synchronization(env.emulator());
+    }
     let mut case = harness.test_case().step(Step::config(config.clone()));
-    for (address, id) in import_commands(folder) {
+    // The ids of synchronization configurations and assignments are made at create, so an import.sh can only show
+    // the form; cross_tenant_sync.rs imports them.
+    let imports = if folder.contains("entra_cross_tenant_sync_") { Vec::new() } else { import_commands(folder) };
+    for (address, id) in imports {
         // `reset_on_destroy` says what destroying does; it lives only in Terraform, so an import cannot know it (it
         // sets `false`). When the example sets it to `true`, the plan after the import updates just that flag.
         let mut step = Step::import(address).id(id).ignore(["reset_on_destroy"]);
@@ -99,6 +116,10 @@ fn apply_plan_import_destroy(folder: &str) {
     }
     let check_env = Arc::clone(&env);
     case.check_destroy(move || {
+        let applications = check_env.emulator().tenant(0).map(|t| t.objects()["applications"].clone());
+        if applications.as_ref().and_then(|a| a.as_object()).is_some_and(|a| !a.is_empty()) {
+            return Err(format!("destroy left applications behind: {applications:?}"));
+        }
         let state = check_env.emulator().state();
         let partners = state["partners"].as_object().map_or(0, serde_json::Map::len);
         let syncs = state["identitySynchronization"].as_object().map_or(0, serde_json::Map::len);
@@ -109,6 +130,40 @@ fn apply_plan_import_destroy(folder: &str) {
         }
     })
     .run();
+}
+
+/// The variables of the two-tenant examples: the emulator's first tenant is the source (it signs in with the
+/// `ARM_*` environment), its second the target; the source tenant's fixture group Sales and user Adele Vance are
+/// assigned.
+fn two_tenant_variables(env: &EmulatorEnv) -> Vec<(String, String)> {
+    let emulator = env.emulator();
+    let (source, target) = (emulator.tenant(0).expect("a first tenant"), emulator.tenant(1).expect("a second tenant"));
+    [
+        ("source_tenant_id", source.tenant_id()),
+        ("target_tenant_id", target.tenant_id()),
+        ("target_client_id", target.client_id()),
+        ("target_client_secret", target.client_secret()),
+        ("sync_group_id", "96a00000-0001-4000-8000-000000000001"),
+        ("sync_user_id", "a5e40000-0001-4000-8000-000000000001"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (format!("TF_VAR_{name}"), value.to_owned()))
+    .collect()
+}
+
+/// The target tenant's side, set out of band: a partner for the source with inbound consent and an identity sync
+/// policy allowing it.
+fn allow_inbound_synchronization(emulator: &entra_graph_emulator::Emulator) {
+    let source = emulator.tenant(0).expect("a first tenant").tenant_id().to_owned();
+    let target = emulator.tenant(1).expect("a second tenant");
+    target
+        .create_partner(
+            serde_json::json!({"tenantId": source, "automaticUserConsentSettings": {"inboundAllowed": true}}),
+        )
+        .expect("a target partner");
+    target
+        .put_identity_sync(&source, serde_json::json!({"userSyncInbound": {"isSyncAllowed": true}}))
+        .expect("a target identity sync policy");
 }
 
 /// Generates one test per example folder, so they run in parallel and fail separately.
@@ -130,8 +185,11 @@ example_tests! {
     resource_cross_tenant_default => "resources/entra_cross_tenant_default",
     resource_cross_tenant_access_policy => "resources/entra_cross_tenant_access_policy",
     resource_cross_tenant_identity_sync => "resources/entra_cross_tenant_identity_sync",
+    resource_cross_tenant_sync_configuration => "resources/entra_cross_tenant_sync_configuration",
+    resource_cross_tenant_sync_assignment => "resources/entra_cross_tenant_sync_assignment",
     data_source_tenant_information => "data-sources/entra_tenant_information",
     data_source_cross_tenant_partners => "data-sources/entra_cross_tenant_partners",
+    data_source_cross_tenant_sync_status => "data-sources/entra_cross_tenant_sync_status",
     scenario_outbound_b2b_osttra => "scenarios/outbound-b2b-osttra",
     scenario_inbound_b2b_truesec => "scenarios/inbound-b2b-truesec",
     scenario_mutual_b2b_direct_connect => "scenarios/mutual-b2b-direct-connect",

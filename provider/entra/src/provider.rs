@@ -664,7 +664,12 @@ mod tests {
         data_sources.sort();
         assert_eq!(
             data_sources,
-            ["entra_cross_tenant_partners", "entra_multi_tenant_organization", "entra_tenant_information"]
+            [
+                "entra_cross_tenant_partners",
+                "entra_cross_tenant_sync_status",
+                "entra_multi_tenant_organization",
+                "entra_tenant_information"
+            ]
         );
         for data_source in provider.data_sources() {
             assert!(data_source.schema().problems().is_empty(), "{}", data_source.type_name());

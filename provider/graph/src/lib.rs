@@ -50,6 +50,7 @@ pub mod multi_tenant_organization;
 pub mod operation;
 mod partner_cache;
 pub mod retry;
+pub mod synchronization;
 pub mod transport;
 
 pub use client::{

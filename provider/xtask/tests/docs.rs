@@ -38,7 +38,7 @@ fn every_resource_and_data_source_page_has_the_sections_users_look_for() {
         }
         if path.starts_with("docs/resources/") || path.starts_with("docs/data-sources/") {
             assert!(text.contains("\n## API Permissions\n"), "{path}: no API permissions");
-            assert!(text.contains("Policy.Read"), "{path}: names no read permission");
+            assert!(text.contains(".Read.All"), "{path}: names no read permission");
         }
     }
     assert_eq!(pages.len(), 1 + catalog.resources.len() + catalog.data_sources.len());
