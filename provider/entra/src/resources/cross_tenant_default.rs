@@ -487,8 +487,9 @@ mod tests {
             let value = r.default_of(&setting.name);
             assert!(value.is_fully_known() && !value.is_null(), "{}", setting.name);
             // It fits the Terraform type of the attribute...
-            let json = value.to_json_value().unwrap();
-            assert_eq!(&Value::from_json_value(&json, &setting.value_type()).unwrap(), value, "{}", setting.name);
+            let state = tfplugin::value::json::encode(value, &setting.value_type()).unwrap();
+            let decoded = tfplugin::value::json::decode(&state, &setting.value_type()).unwrap();
+            assert_eq!(&decoded, value, "{}", setting.name);
         }
         // ...and goes back to Graph's JSON exactly, with the documented values.
         let every: Vec<String> = DEFAULT_SETTINGS.iter().map(|s| (*s).to_owned()).collect();

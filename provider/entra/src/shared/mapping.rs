@@ -338,8 +338,8 @@ mod tests {
             assert!(!value.is_null(), "{name}");
             // The value fits the attribute's Terraform type...
             let ty = attribute.value_type();
-            let json = value.to_json_value().unwrap();
-            assert_eq!(Value::from_json_value(&json, &ty).unwrap(), value, "{name}");
+            let state = tfplugin::value::json::encode(&value, &ty).unwrap();
+            assert_eq!(tfplugin::value::json::decode(&state, &ty).unwrap(), value, "{name}");
             // ...and goes back to exactly what Graph sent.
             assert_eq!(to_graph(&attribute, &value), graph[property], "{name}");
         }

@@ -8,8 +8,7 @@
 //! - Lists, sets and tuples are arrays; maps and objects are JSON objects. An object's missing attributes are null;
 //!   an attribute the type does not have is an error. We write every attribute, in name order.
 //! - At a `dynamic` position a known value is wrapped as `{"value": V, "type": T}`, with `T` the JSON type
-//!   description. (The serde bridge uses a second mode, where a dynamic position holds plain JSON and the type is
-//!   implied from it: strings, numbers, bools, arrays as tuples and objects as objects.)
+//!   description.
 //!
 //! Decoding never panics on hostile input: nesting is limited and every failure is a [`ValueError`] with the path of
 //! the part that was wrong.
@@ -25,7 +24,14 @@ const MAX_DEPTH: usize = 128;
 
 /// Decodes JSON bytes as a value of type `ty`.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
-    decode_with(bytes, ty, DynamicForm::Wrapped)
+    let text = std::str::from_utf8(bytes).map_err(|_| ValueError::at_root("the JSON data is not valid UTF-8"))?;
+    let mut reader = Reader { text, position: 0, depth: 0 };
+    let value = reader.value(ty)?;
+    reader.skip_whitespace();
+    if reader.position != text.len() {
+        return Err(reader.syntax_error("unexpected data after the value"));
+    }
+    Ok(value)
 }
 
 /// Encodes a value of type `ty` as JSON. Fails if the value holds an unknown anywhere.
@@ -33,27 +39,6 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
     let mut writer = Writer { out: String::new() };
     writer.value(value, ty)?;
     Ok(writer.out.into_bytes())
-}
-
-/// How a value at a `dynamic` position is written in the JSON being read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DynamicForm {
-    /// cty's `{"value": V, "type": T}` wrapper (stored state).
-    Wrapped,
-    /// Plain JSON whose type is implied by its shape (the serde bridge).
-    Implied,
-}
-
-/// Decodes JSON bytes as a value of type `ty`, reading dynamic positions in the given form.
-pub(crate) fn decode_with(bytes: &[u8], ty: &Type, form: DynamicForm) -> Result<Value, ValueError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ValueError::at_root("the JSON data is not valid UTF-8"))?;
-    let mut reader = Reader { text, position: 0, depth: 0, form };
-    let value = reader.value(ty)?;
-    reader.skip_whitespace();
-    if reader.position != text.len() {
-        return Err(reader.syntax_error("unexpected data after the value"));
-    }
-    Ok(value)
 }
 
 /// One JSON token at the start of a value.
@@ -73,7 +58,6 @@ struct Reader<'a> {
     text: &'a str,
     position: usize,
     depth: usize,
-    form: DynamicForm,
 }
 
 impl<'a> Reader<'a> {
@@ -91,13 +75,7 @@ impl<'a> Reader<'a> {
             ))
         };
         match ty {
-            Type::Dynamic => match self.form {
-                DynamicForm::Wrapped => self.wrapped_dynamic(token),
-                DynamicForm::Implied => {
-                    let (ty, value) = self.implied(token)?;
-                    Ok(Value::Dynamic(ty, Box::new(value)))
-                }
-            },
+            Type::Dynamic => self.wrapped_dynamic(token),
             Type::Bool => match token {
                 Token::Bool(value) => Ok(Value::Bool(value)),
                 Token::String(text) if text == "true" => Ok(Value::Bool(true)),
@@ -237,49 +215,9 @@ impl<'a> Reader<'a> {
         if ty == Type::Dynamic {
             return Err(ValueError::at_root("a dynamic value must name a concrete type, not \"dynamic\""));
         }
-        let mut inner = Reader { text: value_text, position: 0, depth: self.depth, form: self.form };
+        let mut inner = Reader { text: value_text, position: 0, depth: self.depth };
         let value = inner.value(&ty)?;
         Ok(Value::Dynamic(ty, Box::new(value)))
-    }
-
-    /// Reads plain JSON and the type its shape implies, as cty does for JSON of unknown type.
-    fn implied(&mut self, token: Token<'a>) -> Result<(Type, Value), ValueError> {
-        Ok(match token {
-            Token::Null => (Type::Dynamic, Value::Null),
-            Token::Bool(value) => (Type::Bool, Value::Bool(value)),
-            Token::Number(text) => (Type::Number, Value::Number(Number::parse(text)?)),
-            Token::String(text) => (Type::String, Value::String(text)),
-            Token::ArrayStart => {
-                let (mut types, mut values) = (Vec::new(), Vec::new());
-                self.enter()?;
-                while self.next_element(values.is_empty())? {
-                    let index = values.len() as i64;
-                    let token = self.token()?;
-                    let (ty, value) =
-                        self.implied(token).map_err(|error| error.under(PathStep::ElementKeyInt(index)))?;
-                    types.push(ty);
-                    values.push(value);
-                }
-                self.leave();
-                (Type::Tuple(types), Value::Tuple(values))
-            }
-            Token::ObjectStart => {
-                let (mut types, mut values) = (BTreeMap::new(), BTreeMap::new());
-                self.enter()?;
-                while let Some(name) = self.next_member(values.is_empty())? {
-                    let token = self.token()?;
-                    let (ty, value) =
-                        self.implied(token).map_err(|error| error.under(PathStep::Attribute(name.clone())))?;
-                    types.insert(name.clone(), ty);
-                    if let Some(duplicate) = insert_new(&mut values, name, value) {
-                        return Err(ValueError::at_root("the attribute appears more than once")
-                            .under(PathStep::Attribute(duplicate)));
-                    }
-                }
-                self.leave();
-                (Type::object(types), Value::Object(values))
-            }
-        })
     }
 
     /// Skips one complete value, checking its syntax, and returns its text.

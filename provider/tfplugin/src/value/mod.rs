@@ -20,15 +20,10 @@
 //!   `get_attr(name) -> &Value` (Null for a missing attribute of an object), `at_path(&AttributePath) ->
 //!   Option<&Value>` and `at_path_mut`, `null()`/`unknown()`/`object_of_nulls(&Type)` and per-kind constructors,
 //!   `as_str`, `as_bool`, `as_number`, `as_i64`, `as_elements`, `as_map`, `attributes`, `walk`/`walk_mut` (every
-//!   node with its path and type), `semantically_equal`, and the serde bridge:
-//!   `Value::to_json_value(&self) -> Result<serde_json::Value, ValueError>` (fails on unknown) and
-//!   `Value::from_json_value(&serde_json::Value, &Type) -> Result<Value, ValueError>`, with the shortcuts
-//!   `Value::from_model(&impl Serialize, &Type)` and `value.to_model::<T: DeserializeOwned>()` so resource code can
-//!   convert to and from `#[derive(Serialize, Deserialize)]` models.
+//!   node with its path and type), `semantically_equal`.
 //! - `AttributePath` / `PathStep` in `path`, with `AttributePath::root().attr("a").key("k").index(0)` builders and a
 //!   `Display` like `a["k"][0]`.
 
-mod bridge;
 mod compare;
 mod error;
 pub mod json;
