@@ -23,9 +23,9 @@ use crate::odata::{QueryOptions, Supported};
 use crate::service::{Service, lock};
 use crate::store::Object;
 use crate::sync_schema::{
-    APP_ROLE_ASSIGNMENT, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, INSTANTIATE, JOB_BODY, MASKED_SECRETS,
-    MATCHING_ATTRIBUTE, RESTART, SCHEMA, SECRETS_BODY, VALIDATE_CREDENTIALS, default_job_settings, default_schema,
-    filter_operators, matching_mapping,
+    APP_ROLE_ASSIGNMENT, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, DISPLAY_NAME_PATCH, INSTANTIATE, JOB_BODY,
+    MASKED_SECRETS, MATCHING_ATTRIBUTE, RESTART, SCHEMA, SECRETS_BODY, VALIDATE_CREDENTIALS, default_job_settings,
+    default_schema, filter_operators, matching_mapping,
 };
 use crate::tenant::Tenant;
 
@@ -183,6 +183,7 @@ impl Route {
         const POST: &[Method] = &[Method::POST];
         const GET_POST: &[Method] = &[Method::GET, Method::POST];
         const GET_DELETE: &[Method] = &[Method::GET, Method::DELETE];
+        const GET_PATCH_DELETE: &[Method] = &[Method::GET, Method::PATCH, Method::DELETE];
         const GET_PUT: &[Method] = &[Method::GET, Method::PUT];
         // PATCH of a schema reaches the service and gets its 404 (A.5.1), so it is "allowed" here.
         const SCHEMA: &[Method] = &[Method::GET, Method::PUT, Method::PATCH];
@@ -196,9 +197,8 @@ impl Route {
             | Route::SyncTemplates(_)
             | Route::FilterOperators(..) => GET,
             Route::Instantiate(_) | Route::SyncValidate(_) | Route::SyncJobAction(..) => POST,
-            Route::Application(_) | Route::ServicePrincipal(_) | Route::AppRoleAssignment(..) | Route::SyncJob(..) => {
-                GET_DELETE
-            }
+            Route::Application(_) | Route::ServicePrincipal(_) => GET_PATCH_DELETE,
+            Route::AppRoleAssignment(..) | Route::SyncJob(..) => GET_DELETE,
             Route::AppRoleAssignedTo(_) | Route::SyncJobs(_) => GET_POST,
             Route::SyncSecrets(_) => GET_PUT,
             Route::SyncSchema(..) => SCHEMA,
@@ -698,6 +698,13 @@ impl Service {
                 let application = objects.applications.get(id).ok_or_else(|| missing(id))?;
                 entity_get(request, &options, "applications", "application", application)
             }
+            Route::Application(id) if *method == Method::PATCH => {
+                let name = self.display_name_patch(request)?;
+                let mut objects = tenant.objects();
+                let application = objects.applications.get_mut(id).ok_or_else(|| missing(id))?;
+                application.insert("displayName".to_owned(), Value::String(name));
+                Ok(GraphResponse::no_content())
+            }
             Route::Application(id) => {
                 // Deleting an application deletes its service principal (A.6).
                 let mut objects = tenant.objects();
@@ -727,6 +734,15 @@ impl Service {
             Route::ServicePrincipal(id) if *method == Method::GET => {
                 let objects = tenant.objects();
                 entity_get(request, &options, "servicePrincipals", "servicePrincipal", visible_sp(&objects, id)?)
+            }
+            Route::ServicePrincipal(id) if *method == Method::PATCH => {
+                let name = self.display_name_patch(request)?;
+                let mut objects = tenant.objects();
+                visible_sp(&objects, id)?;
+                if let Some(principal) = objects.service_principals.get_mut(id) {
+                    principal.insert("displayName".to_owned(), Value::String(name));
+                }
+                Ok(GraphResponse::no_content())
             }
             Route::ServicePrincipal(id) => {
                 let mut objects = tenant.objects();
@@ -921,6 +937,16 @@ impl Service {
                 let items = filter_operators().iter().map(Json::from_value).collect();
                 Ok(collection(request, "Collection(microsoft.graph.filterOperatorSchema)", items))
             }
+        }
+    }
+
+    /// The new display name of a `PATCH` of an application or a service principal: a non-blank string, as Graph
+    /// requires (`displayName` is required on both types).
+    fn display_name_patch(&self, request: &GraphRequest) -> Result<String, GraphError> {
+        let body = self.read_body(request, &DISPLAY_NAME_PATCH)?;
+        match body.get("displayName") {
+            Some(Value::String(name)) if !name.trim().is_empty() => Ok(name.clone()),
+            _ => Err(GraphError::bad_request("The property 'displayName' is required and cannot be empty.")),
         }
     }
 

@@ -137,6 +137,38 @@ async fn applications_and_service_principals_can_be_read_and_deleted() {
 }
 
 #[tokio::test]
+async fn applications_and_service_principals_are_renamed_by_patch() {
+    let h = Harness::default().await;
+    let config = instantiate(&h, "Fabrikam").await;
+    let app_path = format!("/v1.0/applications/{}", config.application["id"].as_str().unwrap());
+    let sp_path = format!("/v1.0/servicePrincipals/{}", config.sp);
+
+    // Each object has its own display name: renaming one leaves the other as it is.
+    let renamed = h.patch(&app_path, &json!({"displayName": "Fabrikam EU"})).await;
+    assert_eq!(renamed.status, 204, "{}", renamed.text);
+    assert_eq!(h.get(&app_path).await.json["displayName"], "Fabrikam EU");
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam");
+    assert_eq!(h.patch(&sp_path, &json!({"displayName": "Fabrikam EU"})).await.status, 204);
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam EU");
+
+    // Strict bodies: unknown properties, a wrong type and a blank name are refused and change nothing.
+    for body in [json!({"displayname": "x"}), json!({"displayName": 3}), json!({"displayName": " "}), json!({})] {
+        for path in [&app_path, &sp_path] {
+            let refused = h.patch(path, &body).await;
+            assert_eq!(refused.status, 400, "{body} on {path}: {}", refused.text);
+            assert!(refused.json["error"]["code"].is_string(), "{}", refused.text);
+        }
+    }
+    assert_eq!(h.get(&app_path).await.json["displayName"], "Fabrikam EU");
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam EU");
+
+    // Unknown ids are 404s.
+    let nobody = "00000000-0000-4000-8000-0000000000ff";
+    assert_eq!(h.patch(&format!("/v1.0/applications/{nobody}"), &json!({"displayName": "x"})).await.status, 404);
+    assert_eq!(h.patch(&format!("/v1.0/servicePrincipals/{nobody}"), &json!({"displayName": "x"})).await.status, 404);
+}
+
+#[tokio::test]
 async fn a_new_service_principal_is_invisible_while_it_replicates() {
     let h = Harness::default().await;
     h.emulator.set_faults(Faults { service_principal_lag_ms: 400, ..Faults::none() });
