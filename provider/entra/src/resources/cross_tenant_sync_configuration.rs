@@ -203,8 +203,9 @@ pub fn schema() -> Schema {
          are not known after an import: the first apply takes the configured ones under management.",
     )
     .attribute(computed_string("id", "The service principal's object id (as `service_principal_id`)."))
-    .attribute(Attribute::string("display_name").required().requires_replace().description(
-        "The configuration's name (the enterprise application's display name). Changing it makes a new configuration.",
+    .attribute(Attribute::string("display_name").required().description(
+        "The configuration's name (the enterprise application's display name). Changing it renames the application \
+         and its service principal in place; a rename outside Terraform shows as a change back.",
     ))
     .attribute(Attribute::string("target_tenant_id").required().validate(guid()).description(
         "The tenant users are synchronized into (a GUID, compared case-insensitively). Changing it makes a new \
@@ -879,6 +880,15 @@ impl Resource for CrossTenantSyncConfiguration {
                 .put_sync_secrets(&op, &sp, &secret_changes)
                 .await
                 .map_err(fail(format!("saving the synchronization secrets of {sp}")))?;
+        }
+
+        if changed("display_name") {
+            let application = prior.get_attr("application_object_id").as_str().unwrap_or_default().to_owned();
+            let name = planned.get_attr("display_name").as_str().unwrap_or_default();
+            client
+                .rename_sync_configuration(&op, &application, &sp, name)
+                .await
+                .map_err(fail(format!("renaming cross-tenant synchronization configuration {sp} to \"{name}\"")))?;
         }
 
         let mut private = Private::decode(&request.planned_private);
