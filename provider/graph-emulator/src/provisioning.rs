@@ -45,6 +45,8 @@ pub(crate) enum Route {
     AppRoleAssignedTo(String),
     AppRoleAssignment(String, String),
     SyncTemplates(String),
+    /// `GET /servicePrincipals/{id}/synchronization/templates/{templateId}/schema`: the template's default schema.
+    SyncTemplateSchema(String, String),
     SyncSecrets(String),
     SyncJobs(String),
     /// The collection-bound `validateCredentials` (no job yet, A.2.2).
@@ -54,6 +56,9 @@ pub(crate) enum Route {
     SyncSchema(String, String),
     FilterOperators(String, String),
 }
+
+/// The synchronization rule id of the template's schema.
+const TEMPLATE_RULE_ID: &str = "df8df8d1-9e6e-40d3-b8df-09bbb402db7e";
 
 /// The actions bound to a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +111,7 @@ pub(crate) fn parse_path(s: &[&str]) -> Result<Option<Route>, GraphError> {
             [a, id] if is(a, "appRoleAssignedTo") => Route::AppRoleAssignment(sp, (*id).to_owned()),
             [y, rest @ ..] if is(y, "synchronization") => match rest {
                 [t] if is(t, "templates") => Route::SyncTemplates(sp),
+                [t, id, s] if is(t, "templates") && is(s, "schema") => Route::SyncTemplateSchema(sp, (*id).to_owned()),
                 [t] if is(t, "secrets") => Route::SyncSecrets(sp),
                 [j] if is(j, "jobs") => Route::SyncJobs(sp),
                 [j, v] if is(j, "jobs") && is(v, "validateCredentials") => Route::SyncValidate(sp),
@@ -160,6 +166,7 @@ impl Route {
             Route::AppRoleAssignedTo(_) => "/servicePrincipals/{id}/appRoleAssignedTo",
             Route::AppRoleAssignment(..) => "/servicePrincipals/{id}/appRoleAssignedTo/{id}",
             Route::SyncTemplates(_) => "/servicePrincipals/{id}/synchronization/templates",
+            Route::SyncTemplateSchema(..) => "/servicePrincipals/{id}/synchronization/templates/{id}/schema",
             Route::SyncSecrets(_) => "/servicePrincipals/{id}/synchronization/secrets",
             Route::SyncJobs(_) => "/servicePrincipals/{id}/synchronization/jobs",
             Route::SyncValidate(_) => "/servicePrincipals/{id}/synchronization/jobs/validateCredentials",
@@ -195,6 +202,7 @@ impl Route {
             | Route::Applications
             | Route::ServicePrincipals
             | Route::SyncTemplates(_)
+            | Route::SyncTemplateSchema(..)
             | Route::FilterOperators(..) => GET,
             Route::Instantiate(_) | Route::SyncValidate(_) | Route::SyncJobAction(..) => POST,
             Route::Application(_) | Route::ServicePrincipal(_) => GET_PATCH_DELETE,
@@ -788,6 +796,27 @@ impl Service {
                     })));
                 }
                 Ok(collection(request, &format!("servicePrincipals('{sp}')/synchronization/templates"), templates))
+            }
+            Route::SyncTemplateSchema(sp, template) => {
+                let objects = tenant.objects();
+                let principal = visible_sp(&objects, sp)?;
+                if template != AZURE2AZURE
+                    || str_of(principal, "applicationTemplateId") != CROSS_TENANT_SYNC_TEMPLATE_ID
+                {
+                    return Err(missing(template));
+                }
+                // The schema a new job starts from; its rule id is fixed (the emulator's choice: each job's own rule
+                // gets a fresh id).
+                let schema = default_schema(AZURE2AZURE, TEMPLATE_RULE_ID);
+                let context = format!(
+                    "{}/{}/$metadata#servicePrincipals('{sp}')/synchronization/templates('{template}')/schema/$entity",
+                    request.base,
+                    request.version.as_str()
+                );
+                Ok(GraphResponse::json(
+                    StatusCode::OK,
+                    Json::from_value(&schema).with_leading("@odata.context", Json::str(context)),
+                ))
             }
             Route::SyncSecrets(sp) if *method == Method::GET => {
                 let objects = tenant.objects();
