@@ -510,6 +510,55 @@ fn removing_an_override_restores_the_template_default() {
         .run();
 }
 
+const ONE_FILTER: &str = r#"
+  scoping_filters = [
+    {
+      name    = "Sales only"
+      clauses = [{ attribute = "department", operator = "EQUALS", values = ["Sales"] }]
+    },
+  ]
+"#;
+
+#[test]
+fn an_import_with_an_override_and_a_filter_plans_empty_and_removing_the_override_restores_the_default() {
+    acceptance_tests::emulator_only!("cross-tenant synchronization needs the emulator's second tenant");
+    let env = allowed_env();
+    let target = target(env.emulator());
+    let one_override = format!(
+        "  attribute_mappings = [\n    {{ target_attribute = \"userType\", source_type = \"constant\", source = \"Guest\" }},\n  ]\n{ONE_FILTER}"
+    );
+    let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
+    let default: Arc<std::sync::Mutex<Option<Json>>> = Arc::default();
+    let keep = default.clone();
+    env.harness()
+        .test_case()
+        .step(Step::config(config(&target, "")).check(StateCheck::custom("the template default", move |_| {
+            *keep.lock().unwrap() = mapping(e1.emulator(), "userType");
+            Ok(())
+        })))
+        .step(Step::config(config(&target, &one_override)).check(StateCheck::custom("the override", move |_| {
+            assert_eq!(mapping(e2.emulator(), "userType").unwrap()["source"]["name"], "Guest");
+            Ok(())
+        })))
+        // Imported without the private record of earlier mappings: the override and the filter are read as
+        // managed, so the plan is empty with and without refresh.
+        .step(reimport(CONFIGURATION, configuration_import_id))
+        .step(
+            Step::config(config(&target, ONE_FILTER)).plan_check(PlanCheck::actions(CONFIGURATION, &["update"])).check(
+                StateCheck::custom("the template default is back", move |_| {
+                    let restored = mapping(e3.emulator(), "userType");
+                    let expected = default.lock().unwrap().clone();
+                    if restored.is_some() && restored == expected {
+                        Ok(())
+                    } else {
+                        Err(format!("userType is {restored:?}, the template default {expected:?}"))
+                    }
+                }),
+            ),
+        )
+        .run();
+}
+
 /// The display names of the source tenant's only application and only service principal.
 fn display_names(emulator: &Emulator) -> (Json, Json) {
     let objects = objects(emulator);

@@ -399,6 +399,21 @@ impl GraphClient {
         Ok(schema)
     }
 
+    /// `GET /servicePrincipals/{id}/synchronization/templates/Azure2Azure/schema`: the schema a new job starts from
+    /// (the template's default attribute mappings).
+    pub async fn sync_template_schema(&self, op: &Operation, sp: &str) -> Result<Value, GraphError> {
+        let call = Call::get(
+            format!("{}/synchronization/templates/{AZURE2AZURE}/schema", service_principal_path(sp)),
+            Shape::object(&["synchronizationRules"]),
+            format!("reading the default schema of the synchronization template of {sp}"),
+        );
+        let mut schema = self.get_json(op, &call).await?;
+        if let Some(object) = schema.as_object_mut() {
+            object.remove("@odata.context");
+        }
+        Ok(schema)
+    }
+
     /// `PUT …/jobs/{jobId}/schema`: replaces the whole schema (A.5.1; Graph has no PATCH for it).
     pub async fn put_sync_schema(&self, op: &Operation, sp: &str, job: &str, schema: &Value) -> Result<(), GraphError> {
         let call = Call::write(
