@@ -510,6 +510,122 @@ fn removing_an_override_restores_the_template_default() {
         .run();
 }
 
+const ONE_FILTER: &str = r#"
+  scoping_filters = [
+    {
+      name    = "Sales only"
+      clauses = [{ attribute = "department", operator = "EQUALS", values = ["Sales"] }]
+    },
+  ]
+"#;
+
+#[test]
+fn an_import_with_an_override_and_a_filter_plans_empty_and_removing_the_override_restores_the_default() {
+    acceptance_tests::emulator_only!("cross-tenant synchronization needs the emulator's second tenant");
+    let env = allowed_env();
+    let target = target(env.emulator());
+    let one_override = format!(
+        "  attribute_mappings = [\n    {{ target_attribute = \"userType\", source_type = \"constant\", source = \"Guest\" }},\n  ]\n{ONE_FILTER}"
+    );
+    let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
+    let default: Arc<std::sync::Mutex<Option<Json>>> = Arc::default();
+    let keep = default.clone();
+    env.harness()
+        .test_case()
+        .step(Step::config(config(&target, "")).check(StateCheck::custom("the template default", move |_| {
+            *keep.lock().unwrap() = mapping(e1.emulator(), "userType");
+            Ok(())
+        })))
+        .step(Step::config(config(&target, &one_override)).check(StateCheck::custom("the override", move |_| {
+            assert_eq!(mapping(e2.emulator(), "userType").unwrap()["source"]["name"], "Guest");
+            Ok(())
+        })))
+        // Imported without the private record of earlier mappings: the override and the filter are read as
+        // managed, so the plan is empty with and without refresh.
+        .step(reimport(CONFIGURATION, configuration_import_id))
+        .step(
+            Step::config(config(&target, ONE_FILTER)).plan_check(PlanCheck::actions(CONFIGURATION, &["update"])).check(
+                StateCheck::custom("the template default is back", move |_| {
+                    let restored = mapping(e3.emulator(), "userType");
+                    let expected = default.lock().unwrap().clone();
+                    if restored.is_some() && restored == expected {
+                        Ok(())
+                    } else {
+                        Err(format!("userType is {restored:?}, the template default {expected:?}"))
+                    }
+                }),
+            ),
+        )
+        .run();
+}
+
+/// The display names of the source tenant's only application and only service principal.
+fn display_names(emulator: &Emulator) -> (Json, Json) {
+    let objects = objects(emulator);
+    let only = |name: &str| {
+        let items = objects[name].as_object().unwrap_or_else(|| panic!("{name}: {objects:#}"));
+        assert_eq!(items.len(), 1, "one {name}: {objects:#}");
+        items.values().next().unwrap()["displayName"].clone()
+    };
+    (only("applications"), only("servicePrincipals"))
+}
+
+#[test]
+fn a_rename_is_an_update_in_place_and_a_rename_outside_terraform_is_drift() {
+    acceptance_tests::emulator_only!("cross-tenant synchronization needs the emulator's second tenant");
+    let env = allowed_env();
+    let target = target(env.emulator());
+    let original = config(&target, "");
+    let renamed = original.replace("\"Fabrikam\"", "\"Fabrikam EU\"");
+    let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
+    let ids: Arc<std::sync::Mutex<Option<Json>>> = Arc::default();
+    let (keep, compare) = (ids.clone(), ids.clone());
+    let id_names = ["id", "application_object_id", "application_id", "job_id", "app_role_id"];
+    env.harness()
+        .test_case()
+        .step(Step::config(original).check(StateCheck::custom("the ids", move |state| {
+            let values = state.values(CONFIGURATION);
+            *keep.lock().unwrap() =
+                Some(Json::Object(id_names.iter().map(|n| ((*n).to_owned(), values[n].clone())).collect()));
+            Ok(())
+        })))
+        .step(
+            Step::config(renamed.clone())
+                .plan_check(PlanCheck::actions(CONFIGURATION, &["update"]))
+                .plan_check(PlanCheck::actions(GROUP_ASSIGNMENT, &["no-op"]))
+                .check(StateCheck::attr(CONFIGURATION, "display_name", "Fabrikam EU"))
+                .check(StateCheck::custom("renamed in place", move |state| {
+                    let values = state.values(CONFIGURATION);
+                    let before = compare.lock().unwrap().clone().unwrap();
+                    for name in id_names {
+                        if values[name] != before[name] {
+                            return Err(format!("{name} changed: {} -> {}", before[name], values[name]));
+                        }
+                    }
+                    let names = display_names(e1.emulator());
+                    if names != (json!("Fabrikam EU"), json!("Fabrikam EU")) {
+                        return Err(format!("application and service principal names: {names:?}"));
+                    }
+                    Ok(())
+                })),
+        )
+        // Renamed in the portal (Enterprise applications): the service principal's name.
+        .step(Step::run(move |state_dir| {
+            let sp = state_dir.state().values(CONFIGURATION)["id"].as_str().unwrap().to_owned();
+            graph(&e2, "PATCH", &format!("/servicePrincipals/{sp}"), &json!({"displayName": "Renamed by hand"}));
+        }))
+        .step(
+            Step::plan_only(renamed.clone())
+                .plan_check(PlanCheck::actions(CONFIGURATION, &["update"]))
+                .plan_check(PlanCheck::after(CONFIGURATION, "display_name", "Fabrikam EU")),
+        )
+        .step(Step::config(renamed).check(StateCheck::custom("the name is restored", move |_| {
+            let names = display_names(e3.emulator());
+            if names == (json!("Fabrikam EU"), json!("Fabrikam EU")) { Ok(()) } else { Err(format!("{names:?}")) }
+        })))
+        .run();
+}
+
 // ----- job state outside Terraform -----------------------------------------------------------------------------
 
 #[test]

@@ -23,9 +23,9 @@ use crate::odata::{QueryOptions, Supported};
 use crate::service::{Service, lock};
 use crate::store::Object;
 use crate::sync_schema::{
-    APP_ROLE_ASSIGNMENT, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, INSTANTIATE, JOB_BODY, MASKED_SECRETS,
-    MATCHING_ATTRIBUTE, RESTART, SCHEMA, SECRETS_BODY, VALIDATE_CREDENTIALS, default_job_settings, default_schema,
-    filter_operators, matching_mapping,
+    APP_ROLE_ASSIGNMENT, AZURE2AZURE, CROSS_TENANT_SYNC_TEMPLATE_ID, DISPLAY_NAME_PATCH, INSTANTIATE, JOB_BODY,
+    MASKED_SECRETS, MATCHING_ATTRIBUTE, RESTART, SCHEMA, SECRETS_BODY, VALIDATE_CREDENTIALS, default_job_settings,
+    default_schema, filter_operators, matching_mapping,
 };
 use crate::tenant::Tenant;
 
@@ -45,6 +45,8 @@ pub(crate) enum Route {
     AppRoleAssignedTo(String),
     AppRoleAssignment(String, String),
     SyncTemplates(String),
+    /// `GET /servicePrincipals/{id}/synchronization/templates/{templateId}/schema`: the template's default schema.
+    SyncTemplateSchema(String, String),
     SyncSecrets(String),
     SyncJobs(String),
     /// The collection-bound `validateCredentials` (no job yet, A.2.2).
@@ -54,6 +56,9 @@ pub(crate) enum Route {
     SyncSchema(String, String),
     FilterOperators(String, String),
 }
+
+/// The synchronization rule id of the template's schema.
+const TEMPLATE_RULE_ID: &str = "df8df8d1-9e6e-40d3-b8df-09bbb402db7e";
 
 /// The actions bound to a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +111,7 @@ pub(crate) fn parse_path(s: &[&str]) -> Result<Option<Route>, GraphError> {
             [a, id] if is(a, "appRoleAssignedTo") => Route::AppRoleAssignment(sp, (*id).to_owned()),
             [y, rest @ ..] if is(y, "synchronization") => match rest {
                 [t] if is(t, "templates") => Route::SyncTemplates(sp),
+                [t, id, s] if is(t, "templates") && is(s, "schema") => Route::SyncTemplateSchema(sp, (*id).to_owned()),
                 [t] if is(t, "secrets") => Route::SyncSecrets(sp),
                 [j] if is(j, "jobs") => Route::SyncJobs(sp),
                 [j, v] if is(j, "jobs") && is(v, "validateCredentials") => Route::SyncValidate(sp),
@@ -160,6 +166,7 @@ impl Route {
             Route::AppRoleAssignedTo(_) => "/servicePrincipals/{id}/appRoleAssignedTo",
             Route::AppRoleAssignment(..) => "/servicePrincipals/{id}/appRoleAssignedTo/{id}",
             Route::SyncTemplates(_) => "/servicePrincipals/{id}/synchronization/templates",
+            Route::SyncTemplateSchema(..) => "/servicePrincipals/{id}/synchronization/templates/{id}/schema",
             Route::SyncSecrets(_) => "/servicePrincipals/{id}/synchronization/secrets",
             Route::SyncJobs(_) => "/servicePrincipals/{id}/synchronization/jobs",
             Route::SyncValidate(_) => "/servicePrincipals/{id}/synchronization/jobs/validateCredentials",
@@ -183,6 +190,7 @@ impl Route {
         const POST: &[Method] = &[Method::POST];
         const GET_POST: &[Method] = &[Method::GET, Method::POST];
         const GET_DELETE: &[Method] = &[Method::GET, Method::DELETE];
+        const GET_PATCH_DELETE: &[Method] = &[Method::GET, Method::PATCH, Method::DELETE];
         const GET_PUT: &[Method] = &[Method::GET, Method::PUT];
         // PATCH of a schema reaches the service and gets its 404 (A.5.1), so it is "allowed" here.
         const SCHEMA: &[Method] = &[Method::GET, Method::PUT, Method::PATCH];
@@ -194,11 +202,11 @@ impl Route {
             | Route::Applications
             | Route::ServicePrincipals
             | Route::SyncTemplates(_)
+            | Route::SyncTemplateSchema(..)
             | Route::FilterOperators(..) => GET,
             Route::Instantiate(_) | Route::SyncValidate(_) | Route::SyncJobAction(..) => POST,
-            Route::Application(_) | Route::ServicePrincipal(_) | Route::AppRoleAssignment(..) | Route::SyncJob(..) => {
-                GET_DELETE
-            }
+            Route::Application(_) | Route::ServicePrincipal(_) => GET_PATCH_DELETE,
+            Route::AppRoleAssignment(..) | Route::SyncJob(..) => GET_DELETE,
             Route::AppRoleAssignedTo(_) | Route::SyncJobs(_) => GET_POST,
             Route::SyncSecrets(_) => GET_PUT,
             Route::SyncSchema(..) => SCHEMA,
@@ -698,6 +706,13 @@ impl Service {
                 let application = objects.applications.get(id).ok_or_else(|| missing(id))?;
                 entity_get(request, &options, "applications", "application", application)
             }
+            Route::Application(id) if *method == Method::PATCH => {
+                let name = self.display_name_patch(request)?;
+                let mut objects = tenant.objects();
+                let application = objects.applications.get_mut(id).ok_or_else(|| missing(id))?;
+                application.insert("displayName".to_owned(), Value::String(name));
+                Ok(GraphResponse::no_content())
+            }
             Route::Application(id) => {
                 // Deleting an application deletes its service principal (A.6).
                 let mut objects = tenant.objects();
@@ -727,6 +742,15 @@ impl Service {
             Route::ServicePrincipal(id) if *method == Method::GET => {
                 let objects = tenant.objects();
                 entity_get(request, &options, "servicePrincipals", "servicePrincipal", visible_sp(&objects, id)?)
+            }
+            Route::ServicePrincipal(id) if *method == Method::PATCH => {
+                let name = self.display_name_patch(request)?;
+                let mut objects = tenant.objects();
+                visible_sp(&objects, id)?;
+                if let Some(principal) = objects.service_principals.get_mut(id) {
+                    principal.insert("displayName".to_owned(), Value::String(name));
+                }
+                Ok(GraphResponse::no_content())
             }
             Route::ServicePrincipal(id) => {
                 let mut objects = tenant.objects();
@@ -772,6 +796,27 @@ impl Service {
                     })));
                 }
                 Ok(collection(request, &format!("servicePrincipals('{sp}')/synchronization/templates"), templates))
+            }
+            Route::SyncTemplateSchema(sp, template) => {
+                let objects = tenant.objects();
+                let principal = visible_sp(&objects, sp)?;
+                if template != AZURE2AZURE
+                    || str_of(principal, "applicationTemplateId") != CROSS_TENANT_SYNC_TEMPLATE_ID
+                {
+                    return Err(missing(template));
+                }
+                // The schema a new job starts from; its rule id is fixed (the emulator's choice: each job's own rule
+                // gets a fresh id).
+                let schema = default_schema(AZURE2AZURE, TEMPLATE_RULE_ID);
+                let context = format!(
+                    "{}/{}/$metadata#servicePrincipals('{sp}')/synchronization/templates('{template}')/schema/$entity",
+                    request.base,
+                    request.version.as_str()
+                );
+                Ok(GraphResponse::json(
+                    StatusCode::OK,
+                    Json::from_value(&schema).with_leading("@odata.context", Json::str(context)),
+                ))
             }
             Route::SyncSecrets(sp) if *method == Method::GET => {
                 let objects = tenant.objects();
@@ -921,6 +966,16 @@ impl Service {
                 let items = filter_operators().iter().map(Json::from_value).collect();
                 Ok(collection(request, "Collection(microsoft.graph.filterOperatorSchema)", items))
             }
+        }
+    }
+
+    /// The new display name of a `PATCH` of an application or a service principal: a non-blank string, as Graph
+    /// requires (`displayName` is required on both types).
+    fn display_name_patch(&self, request: &GraphRequest) -> Result<String, GraphError> {
+        let body = self.read_body(request, &DISPLAY_NAME_PATCH)?;
+        match body.get("displayName") {
+            Some(Value::String(name)) if !name.trim().is_empty() => Ok(name.clone()),
+            _ => Err(GraphError::bad_request("The property 'displayName' is required and cannot be empty.")),
         }
     }
 

@@ -117,6 +117,12 @@ pub(crate) static INSTANTIATE: ComplexType = ComplexType {
     properties: &[prop("displayName", Kind::String), prop("serviceManagementReference", Kind::String)],
 };
 
+/// The body of `PATCH /applications/{id}` and `PATCH /servicePrincipals/{id}`: of their many writable properties the
+/// emulator keeps only the display name (what renaming a configuration changes); any other name is refused as an
+/// unknown property, like every strict body here.
+pub(crate) static DISPLAY_NAME_PATCH: ComplexType =
+    ComplexType { name: "microsoft.graph.directoryObject", properties: &[required("displayName", Kind::String)] };
+
 /// The body of `POST .../synchronization/jobs`: a synchronizationJob, of which only `templateId` may be set.
 pub(crate) static JOB_BODY: ComplexType =
     ComplexType { name: "microsoft.graph.synchronizationJob", properties: &[prop("templateId", Kind::String)] };

@@ -137,6 +137,82 @@ async fn applications_and_service_principals_can_be_read_and_deleted() {
 }
 
 #[tokio::test]
+async fn applications_and_service_principals_are_renamed_by_patch() {
+    let h = Harness::default().await;
+    let config = instantiate(&h, "Fabrikam").await;
+    let app_path = format!("/v1.0/applications/{}", config.application["id"].as_str().unwrap());
+    let sp_path = format!("/v1.0/servicePrincipals/{}", config.sp);
+
+    // Each object has its own display name: renaming one leaves the other as it is.
+    let renamed = h.patch(&app_path, &json!({"displayName": "Fabrikam EU"})).await;
+    assert_eq!(renamed.status, 204, "{}", renamed.text);
+    assert_eq!(h.get(&app_path).await.json["displayName"], "Fabrikam EU");
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam");
+    assert_eq!(h.patch(&sp_path, &json!({"displayName": "Fabrikam EU"})).await.status, 204);
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam EU");
+
+    // Strict bodies: unknown properties, a wrong type and a blank name are refused and change nothing.
+    for body in [json!({"displayname": "x"}), json!({"displayName": 3}), json!({"displayName": " "}), json!({})] {
+        for path in [&app_path, &sp_path] {
+            let refused = h.patch(path, &body).await;
+            assert_eq!(refused.status, 400, "{body} on {path}: {}", refused.text);
+            assert!(refused.json["error"]["code"].is_string(), "{}", refused.text);
+        }
+    }
+    assert_eq!(h.get(&app_path).await.json["displayName"], "Fabrikam EU");
+    assert_eq!(h.get(&sp_path).await.json["displayName"], "Fabrikam EU");
+
+    // Unknown ids are 404s.
+    let nobody = "00000000-0000-4000-8000-0000000000ff";
+    assert_eq!(h.patch(&format!("/v1.0/applications/{nobody}"), &json!({"displayName": "x"})).await.status, 404);
+    assert_eq!(h.patch(&format!("/v1.0/servicePrincipals/{nobody}"), &json!({"displayName": "x"})).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_template_schema_is_the_default_a_job_starts_from_and_stays_so() {
+    let h = Harness::default().await;
+    let config = instantiate(&h, "Fabrikam").await;
+    let job = create_job(&h, &config.sp).await;
+    let template_path = format!("/v1.0/servicePrincipals/{}/synchronization/templates/Azure2Azure/schema", config.sp);
+    let job_schema_path = format!("{}/{job}/schema", jobs(&config.sp));
+    let user_mappings =
+        |schema: &Value| schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"].clone();
+
+    let template = h.get(&template_path).await;
+    assert_eq!(template.status, 200, "{}", template.text);
+    assert_eq!(template.json["id"], "Azure2Azure");
+    assert!(
+        template.json["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("/synchronization/templates('Azure2Azure')/schema/$entity")
+    );
+    let mut job_schema = h.get(&job_schema_path).await.json;
+    assert!(user_mappings(&template.json).as_array().is_some_and(|m| !m.is_empty()));
+    assert_eq!(user_mappings(&template.json), user_mappings(&job_schema));
+
+    // Changing the job's schema leaves the template's default as it was.
+    let default = user_mappings(&template.json);
+    job_schema.as_object_mut().unwrap().remove("@odata.context");
+    let mappings =
+        job_schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"].as_array_mut().unwrap();
+    mappings.retain(|m| m["targetAttributeName"] != "city");
+    assert_eq!(h.put(&job_schema_path, &job_schema).await.status, 204);
+    assert_ne!(user_mappings(&h.get(&job_schema_path).await.json), default);
+    assert_eq!(user_mappings(&h.get(&template_path).await.json), default);
+
+    // Only the Azure2Azure template exists, and only on a configuration's service principal.
+    let other = h.get(&format!("/v1.0/servicePrincipals/{}/synchronization/templates/Other/schema", config.sp)).await;
+    assert_eq!(other.status, 404, "{}", other.text);
+    let nobody = "00000000-0000-4000-8000-0000000000ff";
+    assert_eq!(
+        h.get(&format!("/v1.0/servicePrincipals/{nobody}/synchronization/templates/Azure2Azure/schema")).await.status,
+        404
+    );
+    assert_eq!(h.put(&template_path, &job_schema).await.status, 405);
+}
+
+#[tokio::test]
 async fn a_new_service_principal_is_invisible_while_it_replicates() {
     let h = Harness::default().await;
     h.emulator.set_faults(Faults { service_principal_lag_ms: 400, ..Faults::none() });

@@ -200,6 +200,36 @@ impl GraphClient {
         self.delete_allowing_missing(op, path, format!("deleting application {application}")).await
     }
 
+    /// Renames a configuration: `PATCH /applications/{id}` then `PATCH /servicePrincipals/{id}` with the new
+    /// `displayName`. The two objects keep separate names; the service principal's is the one the portal shows
+    /// (Enterprise applications) and the one read back, so it goes last: a failure between the two still reads as
+    /// the old name and the next apply renames again.
+    pub async fn rename_sync_configuration(
+        &self,
+        op: &Operation,
+        application: &str,
+        sp: &str,
+        display_name: &str,
+    ) -> Result<(), GraphError> {
+        let body = json!({ "displayName": display_name });
+        let application_call = Call::write(
+            Method::PATCH,
+            format!("/applications/{}", segment(application)),
+            Some(body.clone()),
+            Safety::Idempotent,
+            format!("renaming application {application}"),
+        );
+        self.succeed(op, &application_call).await?;
+        let sp_call = Call::write(
+            Method::PATCH,
+            service_principal_path(sp),
+            Some(body),
+            Safety::Idempotent,
+            format!("renaming service principal {sp}"),
+        );
+        self.succeed(op, &sp_call).await
+    }
+
     /// `DELETE /servicePrincipals/{id}`; one already gone counts as deleted.
     pub async fn delete_service_principal(&self, op: &Operation, sp: &str) -> Result<(), GraphError> {
         self.delete_allowing_missing(op, service_principal_path(sp), format!("deleting service principal {sp}")).await
@@ -361,6 +391,21 @@ impl GraphClient {
             format!("{}/schema", job_path(sp, job)),
             Shape::object(&["synchronizationRules"]),
             format!("reading the schema of synchronization job {job}"),
+        );
+        let mut schema = self.get_json(op, &call).await?;
+        if let Some(object) = schema.as_object_mut() {
+            object.remove("@odata.context");
+        }
+        Ok(schema)
+    }
+
+    /// `GET /servicePrincipals/{id}/synchronization/templates/Azure2Azure/schema`: the schema a new job starts from
+    /// (the template's default attribute mappings).
+    pub async fn sync_template_schema(&self, op: &Operation, sp: &str) -> Result<Value, GraphError> {
+        let call = Call::get(
+            format!("{}/synchronization/templates/{AZURE2AZURE}/schema", service_principal_path(sp)),
+            Shape::object(&["synchronizationRules"]),
+            format!("reading the default schema of the synchronization template of {sp}"),
         );
         let mut schema = self.get_json(op, &call).await?;
         if let Some(object) = schema.as_object_mut() {

@@ -199,12 +199,14 @@ pub fn schema() -> Schema {
          **Permissions:** plan and refresh need `Application.Read.All` and `Synchronization.Read.All`; apply needs \
          `Application.ReadWrite.OwnedBy` (or `Application.ReadWrite.All`) and `Synchronization.ReadWrite.All`.\n\n\
          **Import:** by the service principal's object id (`terraform import \
-         entra_cross_tenant_sync_configuration.x 00000000-0000-0000-0000-000000000000`). Attribute mapping overrides \
-         are not known after an import: the first apply takes the configured ones under management.",
+         entra_cross_tenant_sync_configuration.x 00000000-0000-0000-0000-000000000000`). The import takes every user \
+         attribute mapping that differs from the template's default, and the scoping filters, under management; \
+         removing one of those overrides later puts the template's default mapping back.",
     )
     .attribute(computed_string("id", "The service principal's object id (as `service_principal_id`)."))
-    .attribute(Attribute::string("display_name").required().requires_replace().description(
-        "The configuration's name (the enterprise application's display name). Changing it makes a new configuration.",
+    .attribute(Attribute::string("display_name").required().description(
+        "The configuration's name (the enterprise application's display name). Changing it renames the application \
+         and its service principal in place; a rename outside Terraform shows as a change back.",
     ))
     .attribute(Attribute::string("target_tenant_id").required().validate(guid()).description(
         "The tenant users are synchronized into (a GUID, compared case-insensitively). Changing it makes a new \
@@ -448,37 +450,44 @@ impl Private {
     }
 }
 
+/// The target attributes of the overrides in `value`.
+fn override_targets(value: &Value) -> Vec<String> {
+    value
+        .get_attr("attribute_mappings")
+        .as_elements()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| o.get_attr("target_attribute").as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Applies the managed overrides and filters to a schema read from Graph, recording in `private` each attribute's
 /// mapping before it is first overridden, and putting back the recorded mapping for overrides that were removed.
-/// Returns warnings for removed overrides whose earlier mapping is unknown (left as they are).
+/// A removed override without a recorded mapping (imported, or made by another tool) gets the template's default
+/// from `template` (the template's user mappings), or no mapping where the template has none.
 fn apply_to_schema(
     schema: &mut Json,
     prior: &Value,
     planned: &Value,
     private: &mut Private,
-) -> Result<Vec<String>, String> {
-    let mut warnings = Vec::new();
+    template: &[Json],
+) -> Result<(), String> {
     let mapping = user_mapping_mut(schema).ok_or("the job schema has no object mapping of users")?;
     let mut mappings = attribute_mappings_of(mapping);
-    let targets = |v: &Value| -> Vec<String> {
-        v.get_attr("attribute_mappings")
-            .as_elements()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|o| o.get_attr("target_attribute").as_str().map(str::to_owned))
-            .collect()
-    };
-    let planned_targets = targets(planned);
-    for removed in targets(prior).iter().filter(|t| !planned_targets.contains(t)) {
+    let planned_targets = override_targets(planned);
+    for removed in override_targets(prior).iter().filter(|t| !planned_targets.contains(t)) {
         let position = mappings.iter().position(|m| target_of(m) == removed);
-        match (private.before.remove(removed), position) {
-            (Some(Json::Null), Some(i)) => {
+        let before = private
+            .before
+            .remove(removed)
+            .unwrap_or_else(|| template.iter().find(|m| target_of(m) == removed).cloned().unwrap_or(Json::Null));
+        match (before, position) {
+            (Json::Null, Some(i)) => {
                 mappings.remove(i);
             }
-            (Some(Json::Null), None) => {}
-            (Some(original), Some(i)) => mappings[i] = original,
-            (Some(original), None) => mappings.push(original),
-            (None, _) => warnings.push(removed.clone()),
+            (Json::Null, None) => {}
+            (original, Some(i)) => mappings[i] = original,
+            (original, None) => mappings.push(original),
         }
     }
     for value in planned.get_attr("attribute_mappings").as_elements().unwrap_or_default() {
@@ -496,7 +505,7 @@ fn apply_to_schema(
     if !filters.is_null() || !prior.get_attr("scoping_filters").is_null() {
         mapping.insert("scope".into(), filters_to_graph(filters));
     }
-    Ok(warnings)
+    Ok(())
 }
 
 fn manages_schema(value: &Value) -> bool {
@@ -576,7 +585,7 @@ impl CrossTenantSyncConfiguration {
                 .sync_schema(op, sp, &job_id)
                 .await
                 .map_err(write(format!("reading the schema of synchronization job {job_id}")))?;
-            apply_to_schema(&mut schema, &Value::Null, planned, &mut private).map_err(|problem| {
+            apply_to_schema(&mut schema, &Value::Null, planned, &mut private, &[]).map_err(|problem| {
                 Diagnostics::error("Unexpected synchronization schema", format!("job {job_id}: {problem}"))
             })?;
             client.put_sync_schema(op, sp, &job_id, &schema).await.map_err(|error| schema_refused(&job_id, &error))?;
@@ -660,7 +669,17 @@ impl CrossTenantSyncConfiguration {
             let schema = client.sync_schema(op, &sp_id, &job_id).await?;
             let user = user_mapping(&schema);
             let live = user.map(attribute_mappings_of).unwrap_or_default();
-            if let Some(prior_overrides) = prior.get_attr("attribute_mappings").as_elements() {
+            if imported {
+                // Every mapping that differs from the template's default counts as an override, so a matching
+                // configuration plans empty after the import.
+                let template = client.sync_template_schema(op, &sp_id).await?;
+                let defaults = user_mapping(&template).map(attribute_mappings_of).unwrap_or_default();
+                let overrides: Vec<Value> =
+                    live.iter().filter(|m| !defaults.contains(m)).map(|m| override_from_graph(m, None)).collect();
+                if !overrides.is_empty() {
+                    attribute_mappings = Value::set(overrides);
+                }
+            } else if let Some(prior_overrides) = prior.get_attr("attribute_mappings").as_elements() {
                 attribute_mappings = Value::set(prior_overrides.iter().filter_map(|o| {
                     let target = o.get_attr("target_attribute").as_str()?;
                     live.iter().find(|m| target_of(m) == target).map(|m| override_from_graph(m, Some(o)))
@@ -881,23 +900,36 @@ impl Resource for CrossTenantSyncConfiguration {
                 .map_err(fail(format!("saving the synchronization secrets of {sp}")))?;
         }
 
+        if changed("display_name") {
+            let application = prior.get_attr("application_object_id").as_str().unwrap_or_default().to_owned();
+            let name = planned.get_attr("display_name").as_str().unwrap_or_default();
+            client
+                .rename_sync_configuration(&op, &application, &sp, name)
+                .await
+                .map_err(fail(format!("renaming cross-tenant synchronization configuration {sp} to \"{name}\"")))?;
+        }
+
         let mut private = Private::decode(&request.planned_private);
         if changed("attribute_mappings") || changed("scoping_filters") {
             let mut schema =
                 client.sync_schema(&op, &sp, &job).await.map_err(fail(format!("reading the schema of job {job}")))?;
-            let unknown = apply_to_schema(&mut schema, prior, planned, &mut private).map_err(|problem| {
+            // Overrides removed without a recorded earlier mapping go back to the template's default.
+            let planned_targets = override_targets(planned);
+            let unrecorded =
+                override_targets(prior).iter().any(|t| !planned_targets.contains(t) && !private.before.contains_key(t));
+            let template = if unrecorded {
+                let template = client
+                    .sync_template_schema(&op, &sp)
+                    .await
+                    .map_err(fail(format!("reading the default schema of the synchronization template of {sp}")))?;
+                user_mapping(&template).map(attribute_mappings_of).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            apply_to_schema(&mut schema, prior, planned, &mut private, &template).map_err(|problem| {
                 Diagnostics::error("Unexpected synchronization schema", format!("job {job}: {problem}"))
             })?;
             client.put_sync_schema(&op, &sp, &job, &schema).await.map_err(|error| schema_refused(&job, &error))?;
-            for target in unknown {
-                ctx.warn(
-                    "Mapping left as it is",
-                    format!(
-                        "The override of {target} was removed, but this configuration does not know the mapping it \
-                         had before (it was imported, or created by another tool), so the current mapping stays."
-                    ),
-                );
-            }
         }
 
         if changed("enabled") {
