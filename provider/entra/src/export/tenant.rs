@@ -180,15 +180,15 @@ impl Connection {
     }
 
     /// Imports and reads one object through its resource, as `terraform import` does. `None` when the object does
-    /// not exist.
-    async fn import(&self, resource: &dyn Resource, id: &str, what: &str) -> Result<Option<Value>, ReadError> {
-        let fail = |d: Diagnostics| ReadError(format!("reading {what}: {}", describe_diagnostics(&d)));
-        let imported = resource.import(&self.ctx, id).await.map_err(fail)?;
-        let request = ReadRequest { current_state: imported.state, private: Vec::new() };
-        match resource.read(&self.ctx, request).await.map_err(fail)? {
-            ReadOutcome::Found(state) => Ok(Some(state.state)),
-            ReadOutcome::Gone => Ok(None),
-        }
+    /// not exist. Warnings the resource raises are reported, naming the object.
+    async fn import(
+        &self,
+        resource: &dyn Resource,
+        id: &str,
+        what: &str,
+        reporter: &Reporter,
+    ) -> Result<Option<Value>, ReadError> {
+        import_object(&self.ctx, resource, id, what, reporter).await
     }
 
     /// Reads what `kinds` selects. Tenant lookups are made for every partner when `lookups` is set.
@@ -198,13 +198,13 @@ impl Connection {
             reporter.progress("reading the cross-tenant access policy");
             let resource = CrossTenantAccessPolicyResource::new(self.data.clone());
             let id = cross_tenant_access_policy::SINGLETON_ID;
-            snapshot.policy = self.import(&resource, id, "the cross-tenant access policy").await?;
+            snapshot.policy = self.import(&resource, id, "the cross-tenant access policy", reporter).await?;
         }
         if kinds.default {
             reporter.progress("reading the default configuration");
             let resource = CrossTenantDefault::new(self.data.clone());
             let id = cross_tenant_default::SINGLETON_ID;
-            snapshot.default = self.import(&resource, id, "the default configuration").await?;
+            snapshot.default = self.import(&resource, id, "the default configuration", reporter).await?;
         }
         if !(kinds.partners || kinds.identity_sync) {
             return Ok(snapshot);
@@ -216,13 +216,14 @@ impl Connection {
             let tenant = partner.tenant_id.clone();
             let has_identity_sync = partner.identity_synchronization.is_some();
             let state = if kinds.partners {
-                self.import(&partner_resource, &tenant, &format!("partner configuration {tenant}")).await?
+                let what = format!("partner configuration {tenant}");
+                self.import(&partner_resource, &tenant, &what, reporter).await?
             } else {
                 None
             };
             let identity_sync = if kinds.identity_sync && has_identity_sync {
                 let what = format!("the identity synchronization policy of partner {tenant}");
-                self.import(&sync_resource, &tenant, &what).await?
+                self.import(&sync_resource, &tenant, &what, reporter).await?
             } else {
                 None
             };
@@ -339,6 +340,48 @@ impl Connection {
     }
 }
 
+/// Imports and reads the object `id` (described for the user as `what`) through `resource` with `ctx`, as
+/// `terraform import` does: `None` when the object does not exist. Terraform would show the warnings the resource
+/// records on the context (a setting it could not read, for example), so the export reports each of them, naming
+/// the object, and takes them off the context before the next object is read.
+pub async fn import_object(
+    ctx: &Context,
+    resource: &dyn Resource,
+    id: &str,
+    what: &str,
+    reporter: &Reporter,
+) -> Result<Option<Value>, ReadError> {
+    let result = import_and_read(ctx, resource, id).await;
+    for diagnostic in ctx.take_diagnostics().iter() {
+        // An error recorded on the context is not the operation's failure (that is returned), so it is reported
+        // the same way rather than lost.
+        reporter.warn(&format!("reading {what}: {}", describe_resource_diagnostic(diagnostic)));
+    }
+    result.map_err(|d| ReadError(format!("reading {what}: {}", describe_diagnostics(&d))))
+}
+
+/// A resource's diagnostic for a terminal: its attribute path is the resource's, not a flag.
+fn describe_resource_diagnostic(diagnostic: &Diagnostic) -> String {
+    let mut text = diagnostic.summary.clone();
+    if let Some(path) = &diagnostic.attribute {
+        text.push_str(&format!(" (attribute {path})"));
+    }
+    if !diagnostic.detail.is_empty() {
+        text.push_str(": ");
+        text.push_str(&diagnostic.detail);
+    }
+    text
+}
+
+async fn import_and_read(ctx: &Context, resource: &dyn Resource, id: &str) -> Result<Option<Value>, Diagnostics> {
+    let imported = resource.import(ctx, id).await?;
+    let request = ReadRequest { current_state: imported.state, private: Vec::new() };
+    match resource.read(ctx, request).await? {
+        ReadOutcome::Found(state) => Ok(Some(state.state)),
+        ReadOutcome::Gone => Ok(None),
+    }
+}
+
 /// A Graph failure as the user should read it, with the permission the call needs.
 fn graph_error_text(action: &str, error: &GraphError, permission: &str) -> String {
     if error.is_forbidden() {
@@ -351,4 +394,72 @@ fn graph_error_text(action: &str, error: &GraphError, permission: &str) -> Strin
 /// `"s"` unless there is exactly one.
 pub fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::Mutex;
+    use tfplugin::{CreateRequest, DeleteRequest, NewState, Schema, UpdateRequest, async_trait};
+
+    /// A resource whose read succeeds with a warning, as a read that could not make sense of a setting does.
+    struct Warning;
+
+    #[async_trait]
+    impl Resource for Warning {
+        fn type_name(&self) -> &str {
+            "entra_warning"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("")
+        }
+        async fn create(&self, _ctx: &Context, _request: CreateRequest) -> Result<NewState, Diagnostics> {
+            Err(Diagnostics::new())
+        }
+        async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
+            Ok(NewState::new(Value::object([("id", Value::string(id))])))
+        }
+        async fn read(&self, ctx: &Context, request: ReadRequest) -> Result<ReadOutcome, Diagnostics> {
+            ctx.warn("Unknown setting value", "Graph returned \"futureValue\" for b2b_direct_connect.");
+            Ok(ReadOutcome::Found(NewState::new(request.current_state)))
+        }
+        async fn update(&self, _ctx: &Context, _request: UpdateRequest) -> Result<NewState, Diagnostics> {
+            Err(Diagnostics::new())
+        }
+        async fn delete(&self, _ctx: &Context, _request: DeleteRequest) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn warnings_of_a_read_are_reported_once_naming_the_object() {
+        let captured = Captured::default();
+        // Quiet: warnings must show even then.
+        let reporter = Reporter::to(true, Box::new(captured.clone()));
+        let ctx = Context::background();
+        let state = import_object(&ctx, &Warning, "x", "partner configuration x", &reporter).await.unwrap();
+        assert_eq!(state.unwrap().get_attr("id"), &Value::string("x"));
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            text,
+            "export: warning: reading partner configuration x: Unknown setting value: Graph returned \"futureValue\" \
+             for b2b_direct_connect.\n"
+        );
+        // Taken off the context, so the next object's read is not blamed for it.
+        assert!(ctx.take_diagnostics().is_empty());
+    }
 }
