@@ -25,6 +25,8 @@ use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicy
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::CrossTenantIdentitySync;
 use crate::resources::cross_tenant_partner::CrossTenantPartner;
+use crate::resources::multi_tenant_organization::{self, MultiTenantOrganization};
+use crate::resources::{multi_tenant_organization_identity_sync_template, multi_tenant_organization_partner_template};
 
 use super::Kinds;
 use super::report::Reporter;
@@ -44,6 +46,12 @@ pub struct Snapshot {
     pub default: Option<Value>,
     /// Every partner, sorted by tenant id (lowercase).
     pub partners: Vec<PartnerSnapshot>,
+    /// The multi-tenant organization's state, when selected and the tenant belongs to one.
+    pub organization: Option<Value>,
+    /// The multi-tenant organization partner configuration template's state, when selected.
+    pub partner_template: Option<Value>,
+    /// The multi-tenant organization identity synchronization template's state, when selected.
+    pub identity_sync_template: Option<Value>,
 }
 
 /// One partner configuration and what goes with it.
@@ -193,7 +201,15 @@ impl Connection {
 
     /// Reads what `kinds` selects. Tenant lookups are made for every partner when `lookups` is set.
     pub async fn snapshot(&self, kinds: Kinds, lookups: bool, reporter: &Reporter) -> Result<Snapshot, ReadError> {
-        let mut snapshot = Snapshot { tenant_id: self.tenant_id(), policy: None, default: None, partners: Vec::new() };
+        let mut snapshot = Snapshot {
+            tenant_id: self.tenant_id(),
+            policy: None,
+            default: None,
+            partners: Vec::new(),
+            organization: None,
+            partner_template: None,
+            identity_sync_template: None,
+        };
         if kinds.policy {
             reporter.progress("reading the cross-tenant access policy");
             let resource = CrossTenantAccessPolicyResource::new(self.data.clone());
@@ -205,6 +221,9 @@ impl Connection {
             let resource = CrossTenantDefault::new(self.data.clone());
             let id = cross_tenant_default::SINGLETON_ID;
             snapshot.default = self.import(&resource, id, "the default configuration", reporter).await?;
+        }
+        if kinds.multi_tenant_organization {
+            self.read_multi_tenant_organization(&mut snapshot, reporter).await?;
         }
         if !(kinds.partners || kinds.identity_sync) {
             return Ok(snapshot);
@@ -245,6 +264,44 @@ impl Connection {
             }
         }
         Ok(snapshot)
+    }
+
+    /// Reads the multi-tenant organization (absent when the tenant belongs to none: Graph then answers `inactive`,
+    /// which its resource reads as gone) and both templates (which every tenant has). These need
+    /// MultiTenantOrganization.Read.All, which an export of cross-tenant access settings alone does not: when it is
+    /// missing they are skipped with a warning instead of failing the export.
+    async fn read_multi_tenant_organization(
+        &self,
+        snapshot: &mut Snapshot,
+        reporter: &Reporter,
+    ) -> Result<(), ReadError> {
+        reporter.progress("reading the multi-tenant organization and its templates");
+        match self.client().multi_tenant_organization(&self.operation()).await {
+            Err(error) if error.is_forbidden() => {
+                reporter.warn(&format!(
+                    "reading the multi-tenant organization was refused ({error}), so it and its templates are not \
+                     exported. Grant the application MultiTenantOrganization.Read.All to export them."
+                ));
+                return Ok(());
+            }
+            Err(error) => {
+                let permission = "MultiTenantOrganization.Read.All";
+                return Err(ReadError(graph_error_text("reading the multi-tenant organization", &error, permission)));
+            }
+            Ok(_) => {}
+        }
+        let resource = MultiTenantOrganization::new(self.data.clone());
+        let id = multi_tenant_organization::IMPORT_ID;
+        snapshot.organization = self.import(&resource, id, "the multi-tenant organization", reporter).await?;
+        let resource = multi_tenant_organization_partner_template::resource(self.data.clone());
+        let id = multi_tenant_organization_partner_template::SINGLETON_ID;
+        let what = "the multi-tenant organization partner configuration template";
+        snapshot.partner_template = self.import(&resource, id, what, reporter).await?;
+        let resource = multi_tenant_organization_identity_sync_template::resource(self.data.clone());
+        let id = multi_tenant_organization_identity_sync_template::SINGLETON_ID;
+        let what = "the multi-tenant organization identity synchronization template";
+        snapshot.identity_sync_template = self.import(&resource, id, what, reporter).await?;
+        Ok(())
     }
 
     /// Lists every partner once (with their identity synchronization policies), sorted by tenant id.
