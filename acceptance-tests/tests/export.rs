@@ -283,15 +283,43 @@ fn rich_tenant() -> (EmulatorEnv, usize) {
             syncs += 1;
         }
     }
-    // The policy, the default configuration, the partners with the service provider, and the sync policies.
-    (env, 2 + partners.len() + 1 + syncs)
+    // The tenant owns a multi-tenant organization, and has changed its partner configuration template; the identity
+    // synchronization template stays untouched (so it is not exported).
+    let owner = emulator.tenant_id().to_owned();
+    let mut local_ids = serde_json::Map::new();
+    local_ids.insert(owner.clone(), json!("6d8b39e5-039a-4034-bf3a-e0b4f8cd60b6"));
+    emulator
+        .set_multi_tenant_organizations(json!({
+            "organizations": [{
+                "displayName": "Contoso group",
+                "description": "Contoso and its subsidiaries",
+                "createdDateTime": "2026-01-05T10:00:00Z",
+                "creatorTenantId": owner,
+                "localIds": local_ids,
+                "tenants": [{
+                    "tenantId": owner, "displayName": "Contoso", "addedDateTime": "2026-01-05T10:00:00Z",
+                    "joinedDateTime": "2026-01-05T10:00:00Z", "addedByTenantId": owner, "role": "owner",
+                    "state": "active", "transition": null
+                }]
+            }],
+            "joinRequests": {}
+        }))
+        .unwrap();
+    let tenant = emulator.first_tenant();
+    let mut templates = tenant.state()["templates"].clone();
+    templates["multiTenantOrganizationPartnerConfiguration"]["inboundTrust"]["isMfaAccepted"] = json!(true);
+    templates["multiTenantOrganizationPartnerConfiguration"]["templateApplicationLevel"] = json!("newPartners");
+    tenant.set_state(json!({ "templates": templates })).unwrap();
+    // The policy, the default configuration, the partners with the service provider, the sync policies, the
+    // organization and the partner configuration template.
+    (env, 2 + partners.len() + 1 + syncs + 2)
 }
 
 #[test]
 fn a_rich_tenant_exports_to_a_configuration_that_only_imports_and_then_plans_empty() {
     acceptance_tests::emulator_only!("exports a whole tenant and compares it with the emulator's known content");
     let (env, objects) = rich_tenant();
-    assert_eq!(objects, 2 + 50 + 10);
+    assert_eq!(objects, 2 + 50 + 10 + 2);
     let base = tempfile::tempdir().unwrap();
     let out = base.path().join("tenant");
 
@@ -299,8 +327,8 @@ fn a_rich_tenant_exports_to_a_configuration_that_only_imports_and_then_plans_emp
     assert_eq!(run.code, Some(0), "{run}");
     assert!(
         run.stdout.contains(
-            "Exported 1 cross-tenant access policy, 1 default configuration, 50 partner configurations and 10 \
-             identity synchronization policies"
+            "Exported 1 cross-tenant access policy, 1 default configuration, 50 partner configurations, 10 identity \
+             synchronization policies, 1 multi-tenant organization and 1 multi-tenant organization template from"
         ),
         "{run}"
     );
@@ -314,8 +342,30 @@ fn a_rich_tenant_exports_to_a_configuration_that_only_imports_and_then_plans_emp
     let written = files(&out);
     assert_eq!(
         written.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["default.tf", "identity_sync.tf", "imports.tf", "partners.tf", "policy.tf", "providers.tf"]
+        [
+            "default.tf",
+            "identity_sync.tf",
+            "imports.tf",
+            "multi_tenant_organization.tf",
+            "partners.tf",
+            "policy.tf",
+            "providers.tf"
+        ]
     );
+    // The organization with its settings; the changed template with only what differs from its untouched default;
+    // the untouched identity synchronization template not at all.
+    let organization = &written["multi_tenant_organization.tf"];
+    assert!(organization.contains("resource \"entra_multi_tenant_organization\" \"this\" {"), "{organization}");
+    assert!(organization.contains("display_name = \"Contoso group\""), "{organization}");
+    assert!(organization.contains("description  = \"Contoso and its subsidiaries\""), "{organization}");
+    assert!(organization.contains("resource \"entra_multi_tenant_organization_partner_template\" \"this\" {"));
+    assert!(organization.contains("template_application_level = [\"newPartners\"]"), "{organization}");
+    assert!(organization.contains("is_mfa_accepted"), "{organization}");
+    assert!(!organization.contains("entra_multi_tenant_organization_identity_sync_template"), "{organization}");
+    let imports = &written["imports.tf"];
+    assert!(imports.contains("id = \"multi_tenant_organization\""), "{imports}");
+    assert!(imports.contains("id = \"partner_configuration\""), "{imports}");
+    assert!(!imports.contains("identity_synchronization"), "{imports}");
     assert_formatted(&out);
     let partners = &written["partners.tf"];
     // Names: a custom domain, a display name, shared names with the tenant's own suffix, an accented name, and the

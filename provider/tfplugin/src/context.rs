@@ -125,8 +125,11 @@ impl Context {
         self.lock().partial_state = Some(state);
     }
 
-    /// Takes the diagnostics recorded so far.
-    pub(crate) fn take_diagnostics(&self) -> Diagnostics {
+    /// Takes the diagnostics recorded so far (usually warnings), leaving none behind. The server does this after
+    /// every RPC and returns them to Terraform; a caller that runs a resource's operations itself (the provider's
+    /// `export` command) calls it after each operation, so that its warnings reach the user and are not mistaken
+    /// for those of the next operation. Contexts made with [`Context::with_timeout`] share the same record.
+    pub fn take_diagnostics(&self) -> Diagnostics {
         std::mem::take(&mut self.lock().diagnostics)
     }
 

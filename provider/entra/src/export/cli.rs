@@ -68,10 +68,12 @@ Authentication works exactly as for the provider: every flag above falls back to
 description names (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_USE_OIDC, ...), and credentials are tried \
 in the provider's order. Prefer environment variables for secrets: command-line arguments are visible to other users \
 of the machine. Reading needs the Microsoft Graph permission Policy.Read.All; naming partners needs \
-CrossTenantInformation.ReadBasic.All (without it, partners are exported under their tenant ids).
+CrossTenantInformation.ReadBasic.All (without it, partners are exported under their tenant ids); the multi-tenant \
+organization and its templates need MultiTenantOrganization.Read.All (without it, they are skipped with a warning).
 
-Output (--out): providers.tf, policy.tf, default.tf, partners.tf, identity_sync.tf and imports.tf, formatted as \
-`terraform fmt` would. Only settings that differ from inheritance (partners) or from Microsoft's service defaults \
+Output (--out): providers.tf, policy.tf, default.tf, partners.tf, identity_sync.tf, multi_tenant_organization.tf \
+and imports.tf, formatted as `terraform fmt` would. The multi-tenant organization is written when the tenant belongs \
+to one, each template when it differs from its untouched default. Only settings that differ from inheritance (partners) or from Microsoft's service defaults \
 (the default configuration) are written. Resource names come from each partner tenant's domain or name and stay the \
 same from run to run. Progress goes to stderr, a summary to stdout.
 
@@ -90,7 +92,7 @@ Examples:
   terraform-provider-entra export --check ./infrastructure/entra";
 
 /// The kinds `--only` accepts.
-pub const KIND_NAMES: [&str; 4] = ["partners", "default", "policy", "identity-sync"];
+pub const KIND_NAMES: [&str; 5] = ["partners", "default", "policy", "identity-sync", "multi-tenant-organization"];
 
 /// The `export` subcommand's parser.
 pub fn command() -> Command {
@@ -148,7 +150,10 @@ pub fn command() -> Command {
                 .action(ArgAction::Append)
                 .value_parser(KIND_NAMES)
                 .hide_possible_values(true)
-                .help("Only these kinds of objects, comma-separated: partners, default, policy, identity-sync. Default: all."),
+                .help(
+                    "Only these kinds of objects, comma-separated: partners, default, policy, identity-sync, \
+                     multi-tenant-organization. Default: all.",
+                ),
         )
         .arg(
             Arg::new("timeout")
@@ -226,6 +231,7 @@ fn options(matches: &ArgMatches) -> Options {
                 default: names.contains(&"default"),
                 policy: names.contains(&"policy"),
                 identity_sync: names.contains(&"identity-sync"),
+                multi_tenant_organization: names.contains(&"multi-tenant-organization"),
             }
         }
         None => Kinds::ALL,
@@ -311,12 +317,30 @@ mod tests {
     fn modes_and_selection() {
         let options = parse(["--check", "cfg", "--state", "s.json", "--only", "partners,identity-sync", "-q"]).unwrap();
         assert_eq!(options.mode, Mode::Check { dir: PathBuf::from("cfg"), state: Some(PathBuf::from("s.json")) });
-        assert_eq!(options.kinds, Kinds { partners: true, default: false, policy: false, identity_sync: true });
+        assert_eq!(
+            options.kinds,
+            Kinds {
+                partners: true,
+                default: false,
+                policy: false,
+                identity_sync: true,
+                multi_tenant_organization: false
+            }
+        );
         assert!(options.quiet);
         let options =
             parse(["--out", "o", "--force", "--only", "default", "--only", "policy", "--timeout", "90s"]).unwrap();
         assert_eq!(options.mode, Mode::Export { out: PathBuf::from("o"), force: true });
-        assert_eq!(options.kinds, Kinds { partners: false, default: true, policy: true, identity_sync: false });
+        assert_eq!(
+            options.kinds,
+            Kinds {
+                partners: false,
+                default: true,
+                policy: true,
+                identity_sync: false,
+                multi_tenant_organization: false
+            }
+        );
         assert_eq!(options.timeout, Duration::from_secs(90));
     }
 

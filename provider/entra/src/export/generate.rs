@@ -26,7 +26,10 @@ use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicy
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::{self, CrossTenantIdentitySync};
 use crate::resources::cross_tenant_partner::{self, CrossTenantPartner};
+use crate::resources::multi_tenant_organization::{self, MultiTenantOrganization};
+use crate::resources::{multi_tenant_organization_identity_sync_template, multi_tenant_organization_partner_template};
 use crate::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
+use crate::shared::mto::TEMPLATE_APPLICATION_LEVELS;
 use crate::shared::schema::service_default;
 use tfplugin::Configured;
 
@@ -73,12 +76,16 @@ pub struct Counts {
     pub partners: usize,
     /// Identity synchronization policies.
     pub identity_syncs: usize,
+    /// Multi-tenant organizations (0 or 1).
+    pub organization: usize,
+    /// Multi-tenant organization templates (0 to 2).
+    pub templates: usize,
 }
 
 impl Counts {
     /// All objects.
     pub fn total(&self) -> usize {
-        self.policy + self.default + self.partners + self.identity_syncs
+        self.policy + self.default + self.partners + self.identity_syncs + self.organization + self.templates
     }
 
     /// "1 cross-tenant access policy, 1 default configuration, 50 partner configurations and 12 identity
@@ -97,6 +104,12 @@ impl Counts {
         if self.identity_syncs > 0 {
             let s = if self.identity_syncs == 1 { "policy" } else { "policies" };
             parts.push(format!("{} identity synchronization {s}", self.identity_syncs));
+        }
+        if self.organization > 0 {
+            parts.push("1 multi-tenant organization".to_owned());
+        }
+        if self.templates > 0 {
+            parts.push(format!("{} multi-tenant organization template{}", self.templates, plural(self.templates)));
         }
         match parts.len() {
             0 => "nothing".to_owned(),
@@ -122,6 +135,7 @@ pub async fn generate(snapshot: &Snapshot) -> Export {
     let mut default = Vec::new();
     let mut partners = Vec::new();
     let mut syncs = Vec::new();
+    let mut organization = Vec::new();
 
     if let Some(state) = &snapshot.policy {
         policy.push(policy_block(state, &ctx, &mut export.warnings).await);
@@ -144,13 +158,34 @@ pub async fn generate(snapshot: &Snapshot) -> Export {
         }
     }
 
+    if let Some(state) = &snapshot.organization {
+        organization.push(organization_block(state, &ctx, &mut export.warnings).await);
+        export.counts.organization = 1;
+    }
+    for (state, template) in [
+        (&snapshot.partner_template, Template::PartnerConfiguration),
+        (&snapshot.identity_sync_template, Template::IdentitySynchronization),
+    ] {
+        if let Some(exported) = match state {
+            Some(state) => template_block(template, state, &ctx, &mut export.warnings).await,
+            None => None,
+        } {
+            organization.push(exported);
+            export.counts.templates += 1;
+        }
+    }
+
     let header_text = GENERATED_HEADER.trim_start_matches("# ");
     let header = Item::Comment(format!("{header_text} from tenant {}.", snapshot.tenant_id));
     export.files.push(GeneratedFile { name: "providers.tf", contents: providers_file(&header) });
     let mut imports = Vec::new();
-    for (name, group) in
-        [("policy.tf", &policy), ("default.tf", &default), ("partners.tf", &partners), ("identity_sync.tf", &syncs)]
-    {
+    for (name, group) in [
+        ("policy.tf", &policy),
+        ("default.tf", &default),
+        ("partners.tf", &partners),
+        ("identity_sync.tf", &syncs),
+        ("multi_tenant_organization.tf", &organization),
+    ] {
         if group.is_empty() {
             continue;
         }
@@ -246,6 +281,75 @@ async fn default_block(state: &Value, ctx: &Context, warnings: &mut Vec<String>)
         import_id: cross_tenant_default::SINGLETON_ID.to_owned(),
         items,
     }
+}
+
+async fn organization_block(state: &Value, ctx: &Context, warnings: &mut Vec<String>) -> Exported {
+    let schema = multi_tenant_organization::schema();
+    let what = "the multi-tenant organization";
+    let (body, notes) = configuration(&schema, state, |_| Value::Null, &["display_name"], what, warnings);
+    let resource = MultiTenantOrganization::new(Configured::new());
+    let notes = [notes, validation_notes(&resource, &schema, &body, ctx, what, warnings).await].concat();
+    let mut items = comment(
+        "The multi-tenant organization this tenant belongs to. Microsoft Graph cannot delete it: destroying this \
+         resource only forgets it.",
+    );
+    items.extend(notes_items(&notes));
+    items.push(Item::Block(resource_block(multi_tenant_organization::TYPE_NAME, SINGLETON_NAME, &schema, &body, &[])));
+    Exported {
+        address: format!("{}.{SINGLETON_NAME}", multi_tenant_organization::TYPE_NAME),
+        import_id: multi_tenant_organization::IMPORT_ID.to_owned(),
+        items,
+    }
+}
+
+/// One of the multi-tenant organization's two templates.
+#[derive(Debug, Clone, Copy)]
+enum Template {
+    PartnerConfiguration,
+    IdentitySynchronization,
+}
+
+/// The template's block, or `None` when it is at its untouched default (no setting applied, both application
+/// levels): every tenant has both templates, and writing untouched ones would only add resources to manage.
+async fn template_block(
+    template: Template,
+    state: &Value,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Option<Exported> {
+    let (type_name, import_id, schema, resource, what, description) = match template {
+        Template::PartnerConfiguration => (
+            multi_tenant_organization_partner_template::TYPE_NAME,
+            multi_tenant_organization_partner_template::SINGLETON_ID,
+            multi_tenant_organization_partner_template::schema(),
+            multi_tenant_organization_partner_template::resource(Configured::new()),
+            "the multi-tenant organization partner configuration template",
+            "What joining the multi-tenant organization applies to the partner configurations of the other tenants.",
+        ),
+        Template::IdentitySynchronization => (
+            multi_tenant_organization_identity_sync_template::TYPE_NAME,
+            multi_tenant_organization_identity_sync_template::SINGLETON_ID,
+            multi_tenant_organization_identity_sync_template::schema(),
+            multi_tenant_organization_identity_sync_template::resource(Configured::new()),
+            "the multi-tenant organization identity synchronization template",
+            "What joining the multi-tenant organization applies to the identity synchronization policies of the \
+             other tenants.",
+        ),
+    };
+    // Left out, a setting is "not applied" (null) and the application level is both levels.
+    let omitted = |attribute: &Attribute| match attribute.name.as_str() {
+        "template_application_level" => Value::set(TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l))),
+        _ => Value::Null,
+    };
+    let (body, notes) = configuration(&schema, state, omitted, &[], what, warnings);
+    if notes.is_empty() && matches!(&body, Value::Object(attributes) if attributes.values().all(Value::is_null)) {
+        return None;
+    }
+    let notes = [notes, validation_notes(&resource, &schema, &body, ctx, what, warnings).await].concat();
+    let mut items = comment(&format!("{description} Settings left out are not applied."));
+    items.extend(notes_items(&notes));
+    items.push(Item::Block(resource_block(type_name, SINGLETON_NAME, &schema, &body, &[])));
+    Some(Exported { address: format!("{type_name}.{SINGLETON_NAME}"), import_id: import_id.to_owned(), items })
 }
 
 async fn partner_block(
@@ -589,7 +693,15 @@ mod tests {
     }
 
     fn snapshot(partners: Vec<PartnerSnapshot>) -> Snapshot {
-        Snapshot { tenant_id: "4b8c18bd-2f9f-4227-af55-9f1061cf9c32".into(), policy: None, default: None, partners }
+        Snapshot {
+            tenant_id: "4b8c18bd-2f9f-4227-af55-9f1061cf9c32".into(),
+            policy: None,
+            default: None,
+            partners,
+            organization: None,
+            partner_template: None,
+            identity_sync_template: None,
+        }
     }
 
     fn file<'a>(export: &'a Export, name: &str) -> &'a str {
@@ -668,7 +780,7 @@ resource "entra_cross_tenant_partner" "contoso_ltd" {{
         assert!(imports.contains(&format!(
             "import {{\n  to = entra_cross_tenant_identity_sync.contoso_ltd\n  id = \"{CONTOSO}\"\n}}\n"
         )));
-        assert_eq!(export.counts, Counts { policy: 0, default: 0, partners: 1, identity_syncs: 1 });
+        assert_eq!(export.counts, Counts { partners: 1, identity_syncs: 1, ..Counts::default() });
         let providers = file(&export, "providers.tf");
         assert!(providers.contains("source = \"entra-tools/entra\"") && providers.contains("provider \"entra\" {}"));
     }
@@ -822,10 +934,14 @@ resource "entra_cross_tenant_partner" "contoso_ltd" {{
     #[test]
     fn counts_read_naturally() {
         assert_eq!(
-            Counts { policy: 1, default: 1, partners: 50, identity_syncs: 12 }.describe(),
+            Counts { policy: 1, default: 1, partners: 50, identity_syncs: 12, ..Counts::default() }.describe(),
             "1 cross-tenant access policy, 1 default configuration, 50 partner configurations and 12 identity synchronization policies"
         );
         assert_eq!(Counts { partners: 1, ..Counts::default() }.describe(), "1 partner configuration");
+        assert_eq!(
+            Counts { organization: 1, templates: 2, ..Counts::default() }.describe(),
+            "1 multi-tenant organization and 2 multi-tenant organization templates"
+        );
         assert_eq!(Counts::default().describe(), "nothing");
     }
 }

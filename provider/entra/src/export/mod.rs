@@ -1,7 +1,7 @@
 //! `terraform-provider-entra export`: bring an existing tenant under Terraform in one command.
 //!
-//! `export --out DIR` reads the cross-tenant access policy, the default configuration, every partner configuration
-//! and every identity synchronization policy, and writes `.tf` files: one resource per object with only the settings
+//! `export --out DIR` reads the cross-tenant access policy, the default configuration, every partner configuration,
+//! every identity synchronization policy, the multi-tenant organization and its templates, and writes `.tf` files: one resource per object with only the settings
 //! that differ from inheritance or from the service defaults, an `import` block per object, and the provider
 //! requirements. `terraform plan` in `DIR` then shows only imports, and after `terraform apply` a plan is empty.
 //! `export --check DIR` instead lists the objects a configuration does not manage, for CI.
@@ -47,11 +47,14 @@ pub struct Kinds {
     pub policy: bool,
     /// Identity synchronization policies.
     pub identity_sync: bool,
+    /// The multi-tenant organization this tenant belongs to, and its two templates.
+    pub multi_tenant_organization: bool,
 }
 
 impl Kinds {
     /// Every kind.
-    pub const ALL: Kinds = Kinds { partners: true, default: true, policy: true, identity_sync: true };
+    pub const ALL: Kinds =
+        Kinds { partners: true, default: true, policy: true, identity_sync: true, multi_tenant_organization: true };
 }
 
 /// How a successful run ended.

@@ -25,6 +25,8 @@ use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicy
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::CrossTenantIdentitySync;
 use crate::resources::cross_tenant_partner::CrossTenantPartner;
+use crate::resources::multi_tenant_organization::{self, MultiTenantOrganization};
+use crate::resources::{multi_tenant_organization_identity_sync_template, multi_tenant_organization_partner_template};
 
 use super::Kinds;
 use super::report::Reporter;
@@ -44,6 +46,12 @@ pub struct Snapshot {
     pub default: Option<Value>,
     /// Every partner, sorted by tenant id (lowercase).
     pub partners: Vec<PartnerSnapshot>,
+    /// The multi-tenant organization's state, when selected and the tenant belongs to one.
+    pub organization: Option<Value>,
+    /// The multi-tenant organization partner configuration template's state, when selected.
+    pub partner_template: Option<Value>,
+    /// The multi-tenant organization identity synchronization template's state, when selected.
+    pub identity_sync_template: Option<Value>,
 }
 
 /// One partner configuration and what goes with it.
@@ -180,31 +188,42 @@ impl Connection {
     }
 
     /// Imports and reads one object through its resource, as `terraform import` does. `None` when the object does
-    /// not exist.
-    async fn import(&self, resource: &dyn Resource, id: &str, what: &str) -> Result<Option<Value>, ReadError> {
-        let fail = |d: Diagnostics| ReadError(format!("reading {what}: {}", describe_diagnostics(&d)));
-        let imported = resource.import(&self.ctx, id).await.map_err(fail)?;
-        let request = ReadRequest { current_state: imported.state, private: Vec::new() };
-        match resource.read(&self.ctx, request).await.map_err(fail)? {
-            ReadOutcome::Found(state) => Ok(Some(state.state)),
-            ReadOutcome::Gone => Ok(None),
-        }
+    /// not exist. Warnings the resource raises are reported, naming the object.
+    async fn import(
+        &self,
+        resource: &dyn Resource,
+        id: &str,
+        what: &str,
+        reporter: &Reporter,
+    ) -> Result<Option<Value>, ReadError> {
+        import_object(&self.ctx, resource, id, what, reporter).await
     }
 
     /// Reads what `kinds` selects. Tenant lookups are made for every partner when `lookups` is set.
     pub async fn snapshot(&self, kinds: Kinds, lookups: bool, reporter: &Reporter) -> Result<Snapshot, ReadError> {
-        let mut snapshot = Snapshot { tenant_id: self.tenant_id(), policy: None, default: None, partners: Vec::new() };
+        let mut snapshot = Snapshot {
+            tenant_id: self.tenant_id(),
+            policy: None,
+            default: None,
+            partners: Vec::new(),
+            organization: None,
+            partner_template: None,
+            identity_sync_template: None,
+        };
         if kinds.policy {
             reporter.progress("reading the cross-tenant access policy");
             let resource = CrossTenantAccessPolicyResource::new(self.data.clone());
             let id = cross_tenant_access_policy::SINGLETON_ID;
-            snapshot.policy = self.import(&resource, id, "the cross-tenant access policy").await?;
+            snapshot.policy = self.import(&resource, id, "the cross-tenant access policy", reporter).await?;
         }
         if kinds.default {
             reporter.progress("reading the default configuration");
             let resource = CrossTenantDefault::new(self.data.clone());
             let id = cross_tenant_default::SINGLETON_ID;
-            snapshot.default = self.import(&resource, id, "the default configuration").await?;
+            snapshot.default = self.import(&resource, id, "the default configuration", reporter).await?;
+        }
+        if kinds.multi_tenant_organization {
+            self.read_multi_tenant_organization(&mut snapshot, reporter).await?;
         }
         if !(kinds.partners || kinds.identity_sync) {
             return Ok(snapshot);
@@ -216,13 +235,14 @@ impl Connection {
             let tenant = partner.tenant_id.clone();
             let has_identity_sync = partner.identity_synchronization.is_some();
             let state = if kinds.partners {
-                self.import(&partner_resource, &tenant, &format!("partner configuration {tenant}")).await?
+                let what = format!("partner configuration {tenant}");
+                self.import(&partner_resource, &tenant, &what, reporter).await?
             } else {
                 None
             };
             let identity_sync = if kinds.identity_sync && has_identity_sync {
                 let what = format!("the identity synchronization policy of partner {tenant}");
-                self.import(&sync_resource, &tenant, &what).await?
+                self.import(&sync_resource, &tenant, &what, reporter).await?
             } else {
                 None
             };
@@ -244,6 +264,44 @@ impl Connection {
             }
         }
         Ok(snapshot)
+    }
+
+    /// Reads the multi-tenant organization (absent when the tenant belongs to none: Graph then answers `inactive`,
+    /// which its resource reads as gone) and both templates (which every tenant has). These need
+    /// MultiTenantOrganization.Read.All, which an export of cross-tenant access settings alone does not: when it is
+    /// missing they are skipped with a warning instead of failing the export.
+    async fn read_multi_tenant_organization(
+        &self,
+        snapshot: &mut Snapshot,
+        reporter: &Reporter,
+    ) -> Result<(), ReadError> {
+        reporter.progress("reading the multi-tenant organization and its templates");
+        match self.client().multi_tenant_organization(&self.operation()).await {
+            Err(error) if error.is_forbidden() => {
+                reporter.warn(&format!(
+                    "reading the multi-tenant organization was refused ({error}), so it and its templates are not \
+                     exported. Grant the application MultiTenantOrganization.Read.All to export them."
+                ));
+                return Ok(());
+            }
+            Err(error) => {
+                let permission = "MultiTenantOrganization.Read.All";
+                return Err(ReadError(graph_error_text("reading the multi-tenant organization", &error, permission)));
+            }
+            Ok(_) => {}
+        }
+        let resource = MultiTenantOrganization::new(self.data.clone());
+        let id = multi_tenant_organization::IMPORT_ID;
+        snapshot.organization = self.import(&resource, id, "the multi-tenant organization", reporter).await?;
+        let resource = multi_tenant_organization_partner_template::resource(self.data.clone());
+        let id = multi_tenant_organization_partner_template::SINGLETON_ID;
+        let what = "the multi-tenant organization partner configuration template";
+        snapshot.partner_template = self.import(&resource, id, what, reporter).await?;
+        let resource = multi_tenant_organization_identity_sync_template::resource(self.data.clone());
+        let id = multi_tenant_organization_identity_sync_template::SINGLETON_ID;
+        let what = "the multi-tenant organization identity synchronization template";
+        snapshot.identity_sync_template = self.import(&resource, id, what, reporter).await?;
+        Ok(())
     }
 
     /// Lists every partner once (with their identity synchronization policies), sorted by tenant id.
@@ -339,6 +397,48 @@ impl Connection {
     }
 }
 
+/// Imports and reads the object `id` (described for the user as `what`) through `resource` with `ctx`, as
+/// `terraform import` does: `None` when the object does not exist. Terraform would show the warnings the resource
+/// records on the context (a setting it could not read, for example), so the export reports each of them, naming
+/// the object, and takes them off the context before the next object is read.
+pub async fn import_object(
+    ctx: &Context,
+    resource: &dyn Resource,
+    id: &str,
+    what: &str,
+    reporter: &Reporter,
+) -> Result<Option<Value>, ReadError> {
+    let result = import_and_read(ctx, resource, id).await;
+    for diagnostic in ctx.take_diagnostics().iter() {
+        // An error recorded on the context is not the operation's failure (that is returned), so it is reported
+        // the same way rather than lost.
+        reporter.warn(&format!("reading {what}: {}", describe_resource_diagnostic(diagnostic)));
+    }
+    result.map_err(|d| ReadError(format!("reading {what}: {}", describe_diagnostics(&d))))
+}
+
+/// A resource's diagnostic for a terminal: its attribute path is the resource's, not a flag.
+fn describe_resource_diagnostic(diagnostic: &Diagnostic) -> String {
+    let mut text = diagnostic.summary.clone();
+    if let Some(path) = &diagnostic.attribute {
+        text.push_str(&format!(" (attribute {path})"));
+    }
+    if !diagnostic.detail.is_empty() {
+        text.push_str(": ");
+        text.push_str(&diagnostic.detail);
+    }
+    text
+}
+
+async fn import_and_read(ctx: &Context, resource: &dyn Resource, id: &str) -> Result<Option<Value>, Diagnostics> {
+    let imported = resource.import(ctx, id).await?;
+    let request = ReadRequest { current_state: imported.state, private: Vec::new() };
+    match resource.read(ctx, request).await? {
+        ReadOutcome::Found(state) => Ok(Some(state.state)),
+        ReadOutcome::Gone => Ok(None),
+    }
+}
+
 /// A Graph failure as the user should read it, with the permission the call needs.
 fn graph_error_text(action: &str, error: &GraphError, permission: &str) -> String {
     if error.is_forbidden() {
@@ -351,4 +451,72 @@ fn graph_error_text(action: &str, error: &GraphError, permission: &str) -> Strin
 /// `"s"` unless there is exactly one.
 pub fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::Mutex;
+    use tfplugin::{CreateRequest, DeleteRequest, NewState, Schema, UpdateRequest, async_trait};
+
+    /// A resource whose read succeeds with a warning, as a read that could not make sense of a setting does.
+    struct Warning;
+
+    #[async_trait]
+    impl Resource for Warning {
+        fn type_name(&self) -> &str {
+            "entra_warning"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new("")
+        }
+        async fn create(&self, _ctx: &Context, _request: CreateRequest) -> Result<NewState, Diagnostics> {
+            Err(Diagnostics::new())
+        }
+        async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
+            Ok(NewState::new(Value::object([("id", Value::string(id))])))
+        }
+        async fn read(&self, ctx: &Context, request: ReadRequest) -> Result<ReadOutcome, Diagnostics> {
+            ctx.warn("Unknown setting value", "Graph returned \"futureValue\" for b2b_direct_connect.");
+            Ok(ReadOutcome::Found(NewState::new(request.current_state)))
+        }
+        async fn update(&self, _ctx: &Context, _request: UpdateRequest) -> Result<NewState, Diagnostics> {
+            Err(Diagnostics::new())
+        }
+        async fn delete(&self, _ctx: &Context, _request: DeleteRequest) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn warnings_of_a_read_are_reported_once_naming_the_object() {
+        let captured = Captured::default();
+        // Quiet: warnings must show even then.
+        let reporter = Reporter::to(true, Box::new(captured.clone()));
+        let ctx = Context::background();
+        let state = import_object(&ctx, &Warning, "x", "partner configuration x", &reporter).await.unwrap();
+        assert_eq!(state.unwrap().get_attr("id"), &Value::string("x"));
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            text,
+            "export: warning: reading partner configuration x: Unknown setting value: Graph returned \"futureValue\" \
+             for b2b_direct_connect.\n"
+        );
+        // Taken off the context, so the next object's read is not blamed for it.
+        assert!(ctx.take_diagnostics().is_empty());
+    }
 }
