@@ -66,6 +66,15 @@ impl Plan {
         }
     }
 
+    /// Plans `default` for the top-level attribute `name` when the configuration leaves it unset: the default of an
+    /// optional and computed attribute, so the plan shows the value it will have rather than "known after apply".
+    pub fn default_when_unset(&mut self, name: &str, default: Value) -> Result<(), Diagnostics> {
+        if self.config.get_attr(name).is_null() {
+            self.set(&AttributePath::root().attr(name), default)?;
+        }
+        Ok(())
+    }
+
     /// Marks the planned value at `path` as unknown (it will be known after apply).
     pub fn mark_unknown(&mut self, path: &AttributePath) -> Result<(), Diagnostics> {
         self.set(path, Value::Unknown)
@@ -434,6 +443,16 @@ mod tests {
         assert!(create.is_create() && !create.is_update());
         let destroy = Plan::with_default(&attributes(), Value::Null, Value::string("x"), Value::Null, Vec::new());
         assert!(destroy.is_destroy() && !destroy.is_create());
+    }
+
+    #[test]
+    fn defaults_fill_only_what_the_configuration_leaves_unset() {
+        let config = obj(&[("name", Value::string("n")), ("mode", Value::string("b"))]);
+        let mut plan = Plan::with_default(&attributes(), config.clone(), Value::Null, config, Vec::new());
+        plan.default_when_unset("mode", Value::string("a")).unwrap();
+        assert_eq!(plan.get(&AttributePath::root().attr("mode")), &Value::string("b"), "a configured value stays");
+        plan.default_when_unset("id", Value::string("fixed")).unwrap();
+        assert_eq!(plan.get(&AttributePath::root().attr("id")), &Value::string("fixed"), "an unset one is planned");
     }
 
     #[test]

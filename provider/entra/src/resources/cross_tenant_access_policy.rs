@@ -193,13 +193,8 @@ impl Resource for CrossTenantAccessPolicyResource {
 /// omitted `reset_on_destroy`. `display_name` keeps Terraform's default plan: unknown on create, prior on update.
 fn plan_defaults(plan: &mut Plan) -> Result<(), Diagnostics> {
     plan.set(&AttributePath::root().attr("id"), Value::string(SINGLETON_ID))?;
-    if plan.config.get_attr("allowed_cloud_endpoints").is_null() {
-        plan.set(&AttributePath::root().attr("allowed_cloud_endpoints"), Value::set([]))?;
-    }
-    if plan.config.get_attr("reset_on_destroy").is_null() {
-        plan.set(&AttributePath::root().attr("reset_on_destroy"), Value::bool(false))?;
-    }
-    Ok(())
+    plan.default_when_unset("allowed_cloud_endpoints", Value::set([]))?;
+    plan.default_when_unset("reset_on_destroy", Value::bool(false))
 }
 
 /// The planned (fully known) endpoints, in a stable order.

@@ -160,9 +160,7 @@ impl Resource for CrossTenantDefault {
             return Ok(());
         }
         plan.set(&AttributePath::root().attr("id"), Value::string(SINGLETON_ID))?;
-        if plan.config.get_attr("reset_on_destroy").is_null() {
-            plan.set(&AttributePath::root().attr("reset_on_destroy"), Value::bool(false))?;
-        }
+        plan.default_when_unset("reset_on_destroy", Value::bool(false))?;
         let mut changes = false;
         for setting in &self.settings {
             let path = AttributePath::root().attr(&setting.name);

@@ -782,12 +782,8 @@ impl Resource for CrossTenantSyncConfiguration {
             return Ok(());
         }
         let root = AttributePath::root();
-        if plan.config.get_attr("scope").is_null() {
-            plan.set(&root.clone().attr("scope"), Value::string("assigned"))?;
-        }
-        if plan.config.get_attr("enabled").is_null() {
-            plan.set(&root.clone().attr("enabled"), Value::bool(true))?;
-        }
+        plan.default_when_unset("scope", Value::string("assigned"))?;
+        plan.default_when_unset("enabled", Value::bool(true))?;
         if plan.is_update() {
             let target = root.clone().attr("target_tenant_id");
             let same = match (plan.prior_state.get_attr("target_tenant_id").as_str(), plan.get(&target).as_str()) {

@@ -115,10 +115,7 @@ impl Resource for MultiTenantOrganizationJoinRequest {
             return Ok(());
         }
         plan.set(&AttributePath::root().attr("id"), Value::string(SINGLETON_ID))?;
-        if plan.config.get_attr("wait_for_active").is_null() {
-            plan.set(&AttributePath::root().attr("wait_for_active"), Value::bool(false))?;
-        }
-        Ok(())
+        plan.default_when_unset("wait_for_active", Value::bool(false))
     }
 
     async fn create(&self, ctx: &Context, request: CreateRequest) -> Result<NewState, Diagnostics> {

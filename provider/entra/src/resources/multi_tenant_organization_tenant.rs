@@ -13,8 +13,8 @@ use entra_graph::{GraphClient, GraphError};
 use serde_json::Value as Json;
 use tfplugin::validators::one_of;
 use tfplugin::{
-    Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, NewState,
-    Plan, ReadOutcome, ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
+    Attribute, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, NewState, Plan, ReadOutcome,
+    ReadRequest, Resource, Schema, UpdateRequest, Value, async_trait,
 };
 
 use crate::provider_data::ProviderData;
@@ -107,10 +107,7 @@ impl Resource for MultiTenantOrganizationTenant {
             return Ok(());
         }
         tenant_id::plan_tenant_id(plan)?;
-        if plan.config.get_attr("role").is_null() {
-            plan.set(&AttributePath::root().attr("role"), Value::string("member"))?;
-        }
-        Ok(())
+        plan.default_when_unset("role", Value::string("member"))
     }
 
     async fn create(&self, ctx: &Context, request: CreateRequest) -> Result<NewState, Diagnostics> {

@@ -56,14 +56,9 @@ pub fn reset_on_destroy_attribute() -> Attribute {
 /// omitted `reset_on_destroy`.
 pub fn plan_template_defaults(plan: &mut Plan, id: &str) -> Result<(), Diagnostics> {
     plan.set(&AttributePath::root().attr("id"), Value::string(id))?;
-    if plan.config.get_attr("template_application_level").is_null() {
-        let both = TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l));
-        plan.set(&AttributePath::root().attr("template_application_level"), Value::set(both))?;
-    }
-    if plan.config.get_attr("reset_on_destroy").is_null() {
-        plan.set(&AttributePath::root().attr("reset_on_destroy"), Value::bool(false))?;
-    }
-    Ok(())
+    let both = TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l));
+    plan.default_when_unset("template_application_level", Value::set(both))?;
+    plan.default_when_unset("reset_on_destroy", Value::bool(false))
 }
 
 /// Graph's flags text for a planned level set: members in declaration order, `none` for the empty set.
