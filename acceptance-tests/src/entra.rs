@@ -216,8 +216,9 @@ impl EmulatorEnv {
 }
 
 /// The environment that points a provider at `emulator`: the main application's client secret, the emulator as
-/// Graph and login host, its CA trusted, the Azure CLI off, and fast timings.
-fn environment(emulator: &Emulator) -> BTreeMap<String, String> {
+/// Graph and login host, its CA trusted, the Azure CLI off, and fast timings. It is also what a user exports to run
+/// the suite live against the emulator as their tenant (`live_mode.rs`).
+pub fn environment(emulator: &Emulator) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = [
         ("ARM_TENANT_ID", emulator.tenant_id().to_owned()),
         ("ARM_CLIENT_ID", emulator.client_id().to_owned()),

@@ -6,32 +6,12 @@
 //! test's life: preparing the tenant (leftovers of an interrupted run removed, the singletons saved and brought to
 //! a fresh tenant's values), Terraform and out-of-band changes through Graph, and putting everything back.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use acceptance_tests::entra::{FAST_TUNING, Fixture, tenants};
+use acceptance_tests::entra::{Fixture, environment, tenants};
 use acceptance_tests::{PlanCheck, StateCheck, Step};
 use entra_graph_emulator::{Emulator, EmulatorConfig};
 use serde_json::{Value as Json, json};
-
-/// What a user exports to run live against `emulator` as their tenant.
-fn exported_environment(emulator: &Emulator) -> BTreeMap<String, String> {
-    let mut env: BTreeMap<String, String> = [
-        ("ARM_TENANT_ID", emulator.tenant_id().to_owned()),
-        ("ARM_CLIENT_ID", emulator.client_id().to_owned()),
-        ("ARM_CLIENT_SECRET", emulator.client_secret().to_owned()),
-        ("ARM_GRAPH_ENDPOINT", emulator.endpoint().to_owned()),
-        ("ARM_AUTHORITY_HOST", emulator.endpoint().to_owned()),
-        ("ARM_USE_CLI", "false".to_owned()),
-        ("SSL_CERT_FILE", emulator.ca_cert_file().display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    // A real tenant needs the default waits; the emulator answers at once.
-    env.extend(FAST_TUNING.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    env
-}
 
 const PARTNER_PATCH: &str = "PATCH /policies/crossTenantAccessPolicy/partners/{id}";
 
@@ -85,7 +65,7 @@ fn a_live_test_prepares_the_tenant_runs_through_graph_and_puts_the_tenant_back()
     policy["allowedCloudEndpoints"] = json!(["microsoftonline.us"]);
     emulator.set_state(json!({"default": customized, "policy": policy})).unwrap();
 
-    let fixture = Arc::new(Fixture::live(exported_environment(&emulator)));
+    let fixture = Arc::new(Fixture::live(environment(&emulator)));
     assert!(fixture.is_live() && fixture.emulated().is_none());
     assert_eq!(fixture.tenant_id(), emulator.tenant_id());
     // Prepared: the leftovers are gone, the other partner is not, and the singletons are a fresh tenant's.
@@ -154,7 +134,7 @@ fn a_live_test_prepares_the_tenant_runs_through_graph_and_puts_the_tenant_back()
 #[test]
 fn live_fixtures_create_partners_only_for_the_documented_test_tenants() {
     let emulator = Emulator::start(EmulatorConfig::default()).expect("start the emulator");
-    let fixture = Fixture::live(exported_environment(&emulator));
+    let fixture = Fixture::live(environment(&emulator));
     let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         fixture.create_partner(json!({"tenantId": tenants::TRUESEC})).unwrap();
     }));
