@@ -43,6 +43,11 @@ pub(crate) fn diagnostics(diagnostics: &Diagnostics) -> Vec<pb::Diagnostic> {
     diagnostics.iter().map(diagnostic).collect()
 }
 
+/// The diagnostics of an RPC's work, however it ended: those it returned, or those it failed with.
+pub(crate) fn outcome_diagnostics(outcome: Result<Diagnostics, Diagnostics>) -> Vec<pb::Diagnostic> {
+    diagnostics(&outcome.unwrap_or_else(|failed| failed))
+}
+
 fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     let severity = match d.severity {
         Severity::Error => pb::diagnostic::Severity::Error,

@@ -131,14 +131,13 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let request = request.into_inner();
         traced("ValidateProviderConfig", "", async {
-            let diagnostics = async {
+            let outcome = async {
                 let ty = self.router.provider_type();
                 let config = convert::decode(request.config.as_ref(), ty, "provider configuration")?;
                 Ok::<_, Diagnostics>(self.router.validate_provider_config(&config).await)
             }
-            .await
-            .unwrap_or_else(|d| d);
-            pb::validate_provider_config::Response { diagnostics: convert::diagnostics(&diagnostics) }
+            .await;
+            pb::validate_provider_config::Response { diagnostics: convert::outcome_diagnostics(outcome) }
         })
         .await
     }
@@ -149,14 +148,13 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let request = request.into_inner();
         traced("ValidateResourceConfig", &request.type_name.clone(), async {
-            let diagnostics = async {
+            let outcome = async {
                 let ty = self.router.resource_type(&request.type_name)?;
                 let config = convert::decode(request.config.as_ref(), ty, "resource configuration")?;
                 Ok::<_, Diagnostics>(self.router.validate_resource_config(&request.type_name, &config).await)
             }
-            .await
-            .unwrap_or_else(|d| d);
-            pb::validate_resource_config::Response { diagnostics: convert::diagnostics(&diagnostics) }
+            .await;
+            pb::validate_resource_config::Response { diagnostics: convert::outcome_diagnostics(outcome) }
         })
         .await
     }
@@ -167,14 +165,13 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let request = request.into_inner();
         traced("ValidateDataResourceConfig", &request.type_name.clone(), async {
-            let diagnostics = async {
+            let outcome = async {
                 let ty = self.router.data_source_type(&request.type_name)?;
                 let config = convert::decode(request.config.as_ref(), ty, "data source configuration")?;
                 Ok::<_, Diagnostics>(self.router.validate_data_source_config(&request.type_name, &config).await)
             }
-            .await
-            .unwrap_or_else(|d| d);
-            pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(&diagnostics) }
+            .await;
+            pb::validate_data_resource_config::Response { diagnostics: convert::outcome_diagnostics(outcome) }
         })
         .await
     }
@@ -254,8 +251,7 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok::<_, Diagnostics>(reply.diagnostics)
             }
             .await;
-            let diagnostics = result.unwrap_or_else(|d| d);
-            response.diagnostics = convert::diagnostics(&diagnostics);
+            response.diagnostics = convert::outcome_diagnostics(result);
             response
         })
         .await
@@ -286,8 +282,7 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok::<_, Diagnostics>(reply.diagnostics)
             }
             .await;
-            let diagnostics = result.unwrap_or_else(|d| d);
-            response.diagnostics = convert::diagnostics(&diagnostics);
+            response.diagnostics = convert::outcome_diagnostics(result);
             response
         })
         .await
@@ -317,8 +312,7 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok::<_, Diagnostics>(reply.diagnostics)
             }
             .await;
-            let diagnostics = result.unwrap_or_else(|d| d);
-            response.diagnostics = convert::diagnostics(&diagnostics);
+            response.diagnostics = convert::outcome_diagnostics(result);
             response
         })
         .await
@@ -345,8 +339,7 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok::<_, Diagnostics>(reply.diagnostics)
             }
             .await;
-            let diagnostics = result.unwrap_or_else(|d| d);
-            response.diagnostics = convert::diagnostics(&diagnostics);
+            response.diagnostics = convert::outcome_diagnostics(result);
             response
         })
         .await
@@ -369,8 +362,7 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok::<_, Diagnostics>(diagnostics)
             }
             .await;
-            let diagnostics = result.unwrap_or_else(|d| d);
-            response.diagnostics = convert::diagnostics(&diagnostics);
+            response.diagnostics = convert::outcome_diagnostics(result);
             response
         })
         .await
