@@ -12,7 +12,7 @@ use tfplugin::{
 };
 
 use crate::provider_data::ProviderData;
-use crate::resources::cross_tenant_sync_configuration::sync_error;
+use crate::shared::errors::{Access, TimeoutName, graph_errors};
 use crate::timeouts::{self, Kind};
 
 /// The data source type name.
@@ -134,10 +134,9 @@ impl DataSource for CrossTenantSyncStatus {
         let configuration_id = config.get_attr("configuration_id").clone();
         let sp = configuration_id.as_str().unwrap_or_default().trim().to_owned();
         let action = format!("reading the synchronization status of configuration {sp}");
-        let job = client
-            .azure2azure_job(&op, &sp)
-            .await
-            .map_err(|error| sync_error(&action, "Synchronization.Read.All", None, &error))?;
+        let job = client.azure2azure_job(&op, &sp).await.map_err(|error| {
+            graph_errors(&action, Access::Permissions("Synchronization.Read.All"), TimeoutName::None, &error)
+        })?;
         let Some(job) = job else {
             return Err(Diagnostics::attribute_error(
                 AttributePath::root().attr("configuration_id"),

@@ -23,7 +23,7 @@ use tfplugin::{
 };
 
 use crate::provider_data::ProviderData;
-use crate::resources::cross_tenant_sync_configuration::sync_error;
+use crate::shared::errors::{Access, TimeoutName, graph_errors};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -188,10 +188,9 @@ impl Resource for CrossTenantSyncAssignment {
         let sp = planned.get_attr("configuration_id").as_str().unwrap_or_default().trim().to_owned();
         let principal = planned.get_attr("principal_id").as_str().unwrap_or_default().trim().to_owned();
         let action = format!("assigning {principal} to cross-tenant synchronization configuration {sp}");
-        let Some(configuration) = client
-            .service_principal(&op, &sp)
-            .await
-            .map_err(|error| sync_error(&action, WRITE_PERMISSIONS, Some("create"), &error))?
+        let Some(configuration) = client.service_principal(&op, &sp).await.map_err(|error| {
+            graph_errors(&action, Access::Permissions(WRITE_PERMISSIONS), TimeoutName::Create, &error)
+        })?
         else {
             return Err(Diagnostics::attribute_error(
                 AttributePath::root().attr("configuration_id"),
@@ -221,7 +220,7 @@ impl Resource for CrossTenantSyncAssignment {
                     format!("principal_id: {action}: the source tenant has no user or group {principal} ({error})."),
                 )
             } else {
-                sync_error(&action, WRITE_PERMISSIONS, Some("create"), &error)
+                graph_errors(&action, Access::Permissions(WRITE_PERMISSIONS), TimeoutName::Create, &error)
             }
         })?;
         self.cache.invalidate(&sp);
@@ -235,10 +234,10 @@ impl Resource for CrossTenantSyncAssignment {
         let sp = prior.get_attr("configuration_id").as_str().unwrap_or_default().trim().to_owned();
         let id = prior.get_attr("id").as_str().unwrap_or_default().to_owned();
         let listing = self.cache.assignments(&client, &op, &sp).await.map_err(|error| {
-            sync_error(
+            graph_errors(
                 &format!("reading the assignments of cross-tenant synchronization configuration {sp}"),
-                READ_PERMISSIONS,
-                Some("read"),
+                Access::Permissions(READ_PERMISSIONS),
+                TimeoutName::Read,
                 &error,
             )
         })?;
@@ -261,10 +260,10 @@ impl Resource for CrossTenantSyncAssignment {
         let id = request.prior_state.get_attr("id").as_str().unwrap_or_default().to_owned();
         self.cache.invalidate(&sp);
         client.delete_app_role_assignment(&op, &sp, &id).await.map_err(|error| {
-            sync_error(
+            graph_errors(
                 &format!("deleting assignment {id} of configuration {sp}"),
-                WRITE_PERMISSIONS,
-                Some("delete"),
+                Access::Permissions(WRITE_PERMISSIONS),
+                TimeoutName::Delete,
                 &error,
             )
         })?;

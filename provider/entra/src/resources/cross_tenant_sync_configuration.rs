@@ -26,11 +26,12 @@ use entra_graph::{GraphClient, GraphError, Operation};
 use serde_json::{Value as Json, json};
 use tfplugin::validators::{custom, guid, int_between, one_of};
 use tfplugin::{
-    Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Nesting,
-    NewState, Plan, ReadOutcome, ReadRequest, Resource, Schema, Type, UpdateRequest, Value, async_trait,
+    Attribute, AttributePath, Configured, Context, CreateRequest, DeleteRequest, Diagnostics, Nesting, NewState, Plan,
+    ReadOutcome, ReadRequest, Resource, Schema, Type, UpdateRequest, Value, async_trait,
 };
 
 use crate::provider_data::ProviderData;
+use crate::shared::errors::{Access, TimeoutName, graph_errors};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -62,24 +63,6 @@ pub const READ_PERMISSIONS: &str = "Application.Read.All and Synchronization.Rea
 /// Write permissions, for the advice on a 403.
 pub const WRITE_PERMISSIONS: &str =
     "Application.ReadWrite.OwnedBy (or Application.ReadWrite.All) and Synchronization.ReadWrite.All";
-
-/// A diagnostic for a failed Graph call of the synchronization resources, with the permissions a 403 needs.
-pub fn sync_error(action: &str, permissions: &str, timeout: Option<&str>, error: &GraphError) -> Diagnostics {
-    let mut detail = format!("{action}: {error}.");
-    if error.is_forbidden() {
-        detail.push_str(&format!(
-            "\n\nThe identity the provider signs in with lacks a permission: this needs the Microsoft Graph \
-             application permissions {permissions} (with admin consent), or a directory role that grants them."
-        ));
-    }
-    if let (GraphError::DeadlineExceeded { .. }, Some(attribute)) = (error, timeout) {
-        detail.push_str(&format!(
-            "\n\nMicrosoft Graph was slow or kept failing. If it is merely slow, raise timeouts.{attribute} on the \
-             resource."
-        ));
-    }
-    Diagnostics::from(Diagnostic::error(format!("Failed {action}"), detail))
-}
 
 /// `entra_cross_tenant_sync_configuration`.
 pub struct CrossTenantSyncConfiguration {
@@ -563,8 +546,11 @@ impl CrossTenantSyncConfiguration {
         planned: &Value,
     ) -> Result<(String, Private), Diagnostics> {
         let target = planned.get_attr("target_tenant_id").as_str().unwrap_or_default().trim().to_ascii_lowercase();
-        let write =
-            |action: String| move |error: GraphError| sync_error(&action, WRITE_PERMISSIONS, Some("create"), &error);
+        let write = |action: String| {
+            move |error: GraphError| {
+                graph_errors(&action, Access::Permissions(WRITE_PERMISSIONS), TimeoutName::Create, &error)
+            }
+        };
         client
             .wait_for_service_principal(op, sp)
             .await
@@ -734,10 +720,10 @@ fn connection_refused(target: &str, error: &GraphError) -> Diagnostics {
         ));
     }
     if !matches!(error, GraphError::Api(_)) || error.status().is_some_and(|s| s != 400) {
-        return sync_error(
+        return graph_errors(
             &format!("testing the connection to tenant {target}"),
-            WRITE_PERMISSIONS,
-            Some("create"),
+            Access::Permissions(WRITE_PERMISSIONS),
+            TimeoutName::Create,
             error,
         );
     }
@@ -764,7 +750,12 @@ fn schema_refused(job: &str, error: &GraphError) -> Diagnostics {
             format!("attribute_mappings / scoping_filters of synchronization job {job}: {error}"),
         );
     }
-    sync_error(&format!("saving the schema of synchronization job {job}"), WRITE_PERMISSIONS, Some("update"), error)
+    graph_errors(
+        &format!("saving the schema of synchronization job {job}"),
+        Access::Permissions(WRITE_PERMISSIONS),
+        TimeoutName::Update,
+        error,
+    )
 }
 
 #[async_trait]
@@ -808,10 +799,10 @@ impl Resource for CrossTenantSyncConfiguration {
         let planned = request.planned_state;
         let name = planned.get_attr("display_name").as_str().unwrap_or_default().to_owned();
         let made = client.instantiate_sync_configuration(&op, &name).await.map_err(|error| {
-            sync_error(
+            graph_errors(
                 &format!("creating cross-tenant synchronization configuration \"{name}\""),
-                WRITE_PERMISSIONS,
-                Some("create"),
+                Access::Permissions(WRITE_PERMISSIONS),
+                TimeoutName::Create,
                 &error,
             )
         })?;
@@ -838,13 +829,13 @@ impl Resource for CrossTenantSyncConfiguration {
                 // A fresh deadline, so a create that ran out of time still cleans up.
                 let cleanup = timeouts::operation_with(ctx, Kind::Delete.default_timeout());
                 if let Err(error) = client.delete_application(&cleanup, &application).await {
-                    diagnostics.extend(sync_error(
+                    diagnostics.extend(graph_errors(
                         &format!(
                             "deleting application {application} (service principal {sp}) after the failed create; \
                              delete it in the portal (Enterprise applications)"
                         ),
-                        WRITE_PERMISSIONS,
-                        None,
+                        Access::Permissions(WRITE_PERMISSIONS),
+                        TimeoutName::None,
                         &error,
                     ));
                 }
@@ -861,10 +852,10 @@ impl Resource for CrossTenantSyncConfiguration {
         match self.read_state(ctx, &client, &op, &prior).await {
             Ok(Some(state)) => Ok(ReadOutcome::Found(NewState::new(state))),
             Ok(None) => Ok(ReadOutcome::Gone),
-            Err(error) => Err(sync_error(
+            Err(error) => Err(graph_errors(
                 &format!("reading cross-tenant synchronization configuration {id}"),
-                READ_PERMISSIONS,
-                Some("read"),
+                Access::Permissions(READ_PERMISSIONS),
+                TimeoutName::Read,
                 &error,
             )),
         }
@@ -876,8 +867,11 @@ impl Resource for CrossTenantSyncConfiguration {
         let (prior, planned) = (&request.prior_state, &request.planned_state);
         let sp = prior.get_attr("id").as_str().unwrap_or_default().to_owned();
         let job = prior.get_attr("job_id").as_str().unwrap_or_default().to_owned();
-        let fail =
-            |action: String| move |error: GraphError| sync_error(&action, WRITE_PERMISSIONS, Some("update"), &error);
+        let fail = |action: String| {
+            move |error: GraphError| {
+                graph_errors(&action, Access::Permissions(WRITE_PERMISSIONS), TimeoutName::Update, &error)
+            }
+        };
         let changed = |name: &str| prior.get_attr(name) != planned.get_attr(name);
 
         let old_secrets = Self::secrets(prior);
@@ -944,8 +938,11 @@ impl Resource for CrossTenantSyncConfiguration {
         let op = timeouts::operation(ctx, &request.prior_state, Kind::Delete)?;
         let state = &request.prior_state;
         let sp = state.get_attr("id").as_str().unwrap_or_default().to_owned();
-        let fail =
-            |action: String| move |error: GraphError| sync_error(&action, WRITE_PERMISSIONS, Some("delete"), &error);
+        let fail = |action: String| {
+            move |error: GraphError| {
+                graph_errors(&action, Access::Permissions(WRITE_PERMISSIONS), TimeoutName::Delete, &error)
+            }
+        };
         if let Some(job) = state.get_attr("job_id").as_str() {
             client.delete_sync_job(&op, &sp, job).await.map_err(fail(format!("deleting synchronization job {job}")))?;
         }

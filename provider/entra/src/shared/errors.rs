@@ -17,6 +17,9 @@ pub enum Access {
     Write,
     /// Tenant lookups by domain or id: `CrossTenantInformation.ReadBasic.All`.
     Lookup,
+    /// Calls outside the cross-tenant access policy (synchronization, multi-tenant organization), which need
+    /// other permissions, named in full: one, or several joined with "and".
+    Permissions(&'static str),
 }
 
 impl Access {
@@ -26,6 +29,7 @@ impl Access {
             Access::Read => "Policy.Read.All",
             Access::Write => "Policy.ReadWrite.CrossTenantAccess",
             Access::Lookup => "CrossTenantInformation.ReadBasic.All",
+            Access::Permissions(permissions) => permissions,
         }
     }
 }
@@ -50,10 +54,11 @@ pub enum TimeoutName {
 pub fn graph_error(action: &str, access: Access, timeout: TimeoutName, error: &GraphError) -> Diagnostic {
     let mut detail = format!("{action}: {error}.");
     if error.is_forbidden() {
+        let permission = access.permission();
+        let (noun, pronoun) = if permission.contains(" and ") { ("permissions", "them") } else { ("permission", "it") };
         detail.push_str(&format!(
             "\n\nThe identity the provider signs in with lacks a permission: this needs the Microsoft Graph \
-             application permission {} (with admin consent), or a directory role that grants it.",
-            access.permission()
+             application {noun} {permission} (with admin consent), or a directory role that grants {pronoun}."
         ));
     }
     if matches!(error, GraphError::DeadlineExceeded { .. }) {
@@ -151,6 +156,24 @@ mod tests {
         assert!(d.detail.contains("Policy.ReadWrite.CrossTenantAccess"));
         let d = graph_error("reading x", Access::Read, TimeoutName::Read, &api(400));
         assert!(!d.detail.contains("permission"));
+    }
+
+    #[test]
+    fn other_permissions_are_named_in_full_in_the_right_number() {
+        let several = Access::Permissions("Application.Read.All and Synchronization.Read.All");
+        let d = graph_error("reading configuration x", several, TimeoutName::Read, &api(403));
+        assert!(
+            d.detail.contains(
+                "application permissions Application.Read.All and Synchronization.Read.All (with admin \
+             consent), or a directory role that grants them."
+            ),
+            "{}",
+            d.detail
+        );
+        let one = Access::Permissions("Synchronization.Read.All");
+        let d = graph_error("reading job x", one, TimeoutName::None, &api(403));
+        assert!(d.detail.contains("permission Synchronization.Read.All (with admin consent)"), "{}", d.detail);
+        assert!(d.detail.ends_with("a directory role that grants it."), "{}", d.detail);
     }
 
     #[test]

@@ -14,17 +14,14 @@ pub const TEMPLATE_APPLICATION_LEVELS: [&str; 2] = ["newPartners", "existingPart
 /// A diagnostic for a failed multi-tenant organization call. A 403 there has two causes, both named: the
 /// permission, or (for changes to the organization and its tenants) a tenant that is not an owner.
 pub fn mto_errors(action: &str, write: bool, timeout: TimeoutName, error: &GraphError) -> Diagnostics {
-    let mut diagnostic = graph_error(action, if write { Access::Write } else { Access::Read }, timeout, error);
+    let permission = if write { "MultiTenantOrganization.ReadWrite.All" } else { "MultiTenantOrganization.Read.All" };
+    let mut diagnostic = graph_error(action, Access::Permissions(permission), timeout, error);
     if error.is_forbidden() {
-        // graph_error names the cross-tenant access permission; the organization's own calls need another one.
-        let permission =
-            if write { "MultiTenantOrganization.ReadWrite.All" } else { "MultiTenantOrganization.Read.All" };
-        let detail = diagnostic.detail.split("\n\n").next().unwrap_or_default().to_owned();
-        diagnostic.detail = format!(
-            "{detail}\n\nEither the identity the provider signs in with lacks the Microsoft Graph application \
-             permission {permission} (with admin consent), or this tenant is not an owner of the multi-tenant \
-             organization: only owner tenants can change the organization and add, remove or change its tenants; \
-             a member tenant can only join and leave."
+        // Graph answers a tenant that is not an owner with the same 403.
+        diagnostic.detail.push_str(
+            "\n\nIf it has that permission, this tenant is not an owner of the multi-tenant organization: only owner \
+             tenants can change the organization and add, remove or change its tenants; a member tenant can only \
+             join and leave.",
         );
     }
     diagnostic.into()
