@@ -10,8 +10,10 @@
 # authentication guide); the target tenant with the variables below, e.g. in a terraform.tfvars file or TF_VAR_*
 # environment variables.
 #
-# Against the local two-tenant emulator (set up as in the emulator guide, docs/guides/emulator.md, whose state file
-# lists both tenants with their fixture users and groups), the first tenant is the source and the second the target:
+# Against the local two-tenant emulator, the first tenant is the source and the second the target. From the
+# repository, `cargo xtask quickstart --example scenarios/cross-tenant-sync` runs plan, apply, a second (empty) plan
+# and destroy with everything set. By hand, with the emulator started as in docs/guides/emulator.md (its state file
+# lists both tenants with their fixture users and groups):
 #
 #   export TF_VAR_source_tenant_id=$(jq -r '.tenants[0].tenant_id' emulator.json)
 #   export TF_VAR_target_tenant_id=$(jq -r '.tenants[1].tenant_id' emulator.json)

@@ -2,7 +2,8 @@
 # member tenant; in the member tenant, join it. Both tenants configure their templates first, so the partner
 # configurations the join creates already allow automatic redemption and user synchronization.
 #
-# One configuration, two tenants: each provider alias signs in to its own tenant with its own application.
+# One configuration, two tenants: each provider alias signs in to its own tenant with its own application. Against
+# the local two-tenant emulator: `cargo xtask quickstart --example scenarios/multi-tenant-organization`.
 
 terraform {
   required_providers {

@@ -118,9 +118,14 @@ enum Command {
         #[arg(long = "hostname", value_name = "NAME")]
         hostnames: Vec<String>,
     },
-    /// Build the provider and the Graph emulator, then plan, apply, re-plan and destroy examples/quickstart against
-    /// the emulator with the real terraform.
+    /// Build the provider and the Graph emulator, then plan, apply, re-plan and destroy examples/quickstart (or
+    /// another example) against the two-tenant emulator with the real terraform.
     Quickstart {
+        /// The example to run instead of examples/quickstart: a folder under examples/, e.g.
+        /// scenarios/cross-tenant-sync or scenarios/multi-tenant-organization (the two-tenant ones get the second
+        /// tenant's credentials and the fixture users and groups as TF_VAR_* variables).
+        #[arg(long, value_name = "FOLDER")]
+        example: Option<String>,
         /// cargo's target directory.
         #[arg(long, value_name = "DIR")]
         target_dir: Option<PathBuf>,
@@ -191,8 +196,8 @@ fn main() -> ExitCode {
         Command::ServeRegistry { dir, listen, namespace, public_url, tls_cert, tls_key, ca_out, hostnames } => {
             serve_registry(&root, dir, listen, namespace, public_url, tls_cert.zip(tls_key), ca_out, hostnames)
         }
-        Command::Quickstart { target_dir, terraform } => {
-            match quickstart::run(&root, &quickstart::Options { target_dir, terraform }) {
+        Command::Quickstart { example, target_dir, terraform } => {
+            match quickstart::run(&root, &quickstart::Options { target_dir, terraform, example }) {
                 Ok(()) => Ok(()),
                 Err(quickstart::Failure::Interrupted) => {
                     eprintln!("{}", quickstart::Failure::Interrupted);

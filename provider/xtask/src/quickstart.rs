@@ -1,11 +1,14 @@
 //! `cargo xtask quickstart`: from a fresh clone to a real `terraform plan` against the local Graph emulator.
 //!
 //! 1. Build `terraform-provider-entra` and `entra-graph-emulator` (dev profile).
-//! 2. Start the emulator on a free loopback port; it writes its endpoint, CA certificate and credentials to a file.
+//! 2. Start the emulator, hosting two tenants, on a free loopback port; it writes its endpoint, CA certificate,
+//!    credentials and fixture users and groups to a file.
 //! 3. Write a CLI configuration whose `dev_overrides` point Terraform at the binary just built (no `terraform
-//!    init`), and copy `examples/quickstart/*.tf` into a scratch directory.
+//!    init`), and copy `examples/quickstart/*.tf` (or another example's, `--example`) into a scratch directory.
 //! 4. Run the real `terraform`: `plan` (printed), `apply` of that plan, a second `plan` that must be empty, then
-//!    `destroy`. The provider is configured purely through the `ARM_*` variables a pipeline would set.
+//!    `destroy`. The provider is configured purely through the `ARM_*` variables a pipeline would set (the first
+//!    tenant's), and the two-tenant examples get the second tenant's credentials and the fixture ids through the
+//!    `TF_VAR_*` variables they declare (see [`example_variables`]).
 //! 5. Stop the emulator and remove every scratch file, also when a step fails or the user presses Ctrl-C.
 //!
 //! Everything lives in one temporary directory (the emulator's CA certificate too), so cleaning up is removing it.
@@ -19,8 +22,15 @@ use std::time::{Duration, Instant};
 
 use crate::cargo::Build;
 
-/// The configuration the quick start applies, relative to the workspace root.
-pub const QUICKSTART_DIR: &str = "examples/quickstart";
+/// Where the examples live, relative to the workspace root.
+pub const EXAMPLES_DIR: &str = "examples";
+
+/// The example the quick start applies unless told otherwise, relative to [`EXAMPLES_DIR`].
+pub const DEFAULT_EXAMPLE: &str = "quickstart";
+
+/// How many tenants the emulator hosts: the two-tenant examples (cross-tenant synchronization, the multi-tenant
+/// organization) need a second one, and the others do not notice it.
+const EMULATED_TENANTS: usize = 2;
 
 /// The provider's source address, as the quick start configuration writes it.
 const PROVIDER_SOURCE: &str = "entra-tools/entra";
@@ -35,6 +45,9 @@ pub struct Options {
     pub target_dir: Option<PathBuf>,
     /// The terraform binary; `None` looks for `terraform` on `PATH`.
     pub terraform: Option<PathBuf>,
+    /// The example to apply, a folder under `examples/` such as `scenarios/cross-tenant-sync`; `None` is
+    /// [`DEFAULT_EXAMPLE`].
+    pub example: Option<String>,
 }
 
 /// Why the quick start stopped early.
@@ -73,6 +86,8 @@ impl From<&str> for Failure {
 /// When a step fails or the user interrupts; in both cases the emulator has been stopped and the scratch
 /// directory removed by the time this returns.
 pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
+    // A mistyped example is reported before minutes of building.
+    let example = Example::find(root, options.example.as_deref().unwrap_or(DEFAULT_EXAMPLE))?;
     let interrupts = Interrupts::install()?;
     let terraform = match &options.terraform {
         Some(path) => path.clone(),
@@ -99,7 +114,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         .prefix("entra-quickstart-")
         .tempdir()
         .map_err(|e| format!("creating a scratch directory: {e}"))?;
-    let outcome = run_in(root, scratch.path(), &terraform, provider, emulator_binary, &interrupts);
+    let outcome = run_in(&example, scratch.path(), &terraform, provider, emulator_binary, &interrupts);
     let removed = scratch.close();
     if let Err(e) = removed {
         eprintln!("warning: could not remove the scratch directory: {e}");
@@ -118,7 +133,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
 }
 
 fn run_in(
-    root: &Path,
+    example: &Example,
     scratch: &Path,
     terraform: &Path,
     provider: &Path,
@@ -130,12 +145,15 @@ fn run_in(
     let outcome = (|| {
         let connection = emulator.wait_until_ready(interrupts)?;
         eprintln!("    Microsoft Graph at {} (tenant {})", connection.endpoint, connection.tenant_id);
-        let workdir = prepare_workdir(root, scratch)?;
+        if let Some(second) = connection.tenants.get(1) {
+            eprintln!("    A second tenant, {}, for the two-tenant examples", second.tenant_id);
+        }
+        let workdir = example.copy_to(scratch)?;
         let cli_config = write_cli_config(scratch, provider)?;
         let env = terraform_env(&connection, &cli_config);
         let terraform = Terraform { binary: terraform, workdir: &workdir, env: &env, interrupts };
 
-        step(&format!("terraform plan ({QUICKSTART_DIR}/)"));
+        step(&format!("terraform plan ({EXAMPLES_DIR}/{}/)", example.name));
         terraform.run(&["plan", "-input=false", "-out=quickstart.tfplan"])?;
         step("terraform apply (the saved plan)");
         terraform.run(&["apply", "-input=false", "quickstart.tfplan"])?;
@@ -175,21 +193,77 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&paths).map(|dir| dir.join(&file)).find(|p| p.is_file())
 }
 
-/// Copies the quick start configuration (its `.tf` files) into the scratch directory, so nothing is written into
-/// the repository: no `.terraform`, no state, no lock file.
-fn prepare_workdir(root: &Path, scratch: &Path) -> Result<PathBuf, String> {
-    let source = root.join(QUICKSTART_DIR);
-    let workdir = scratch.join("work");
-    std::fs::create_dir_all(&workdir).map_err(|e| format!("creating {}: {e}", workdir.display()))?;
-    let entries = std::fs::read_dir(&source).map_err(|e| format!("reading {}: {e}", source.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| format!("reading {}: {e}", source.display()))?.path();
-        if path.extension().is_some_and(|ext| ext == "tf") {
+/// An example folder the quick start can apply: a root module under `examples/`.
+#[derive(Debug, Clone)]
+struct Example {
+    /// Its path under `examples/`, with `/` separators (`scenarios/cross-tenant-sync`).
+    name: String,
+    /// Its `.tf` files.
+    files: Vec<PathBuf>,
+}
+
+impl Example {
+    /// The example `name` (a folder under `examples/`, e.g. `scenarios/cross-tenant-sync`), or an error that lists
+    /// the ones there are.
+    fn find(root: &Path, name: &str) -> Result<Example, String> {
+        let name = name.trim_matches('/').replace('\\', "/");
+        let name = name.strip_prefix("examples/").unwrap_or(&name).to_owned();
+        let escapes = name.split('/').any(|part| part.is_empty() || part == "." || part == "..");
+        let dir = root.join(EXAMPLES_DIR).join(&name);
+        let files = if escapes { Vec::new() } else { tf_files(&dir) };
+        if files.is_empty() {
+            return Err(format!(
+                "no example {name:?}: --example takes a folder under {EXAMPLES_DIR}/ with .tf files, one of: {}",
+                example_names(&root.join(EXAMPLES_DIR)).join(", ")
+            ));
+        }
+        Ok(Example { name, files })
+    }
+
+    /// Copies the example's `.tf` files into the scratch directory, so nothing is written into the repository: no
+    /// `.terraform`, no state, no lock file.
+    fn copy_to(&self, scratch: &Path) -> Result<PathBuf, String> {
+        let workdir = scratch.join("work");
+        std::fs::create_dir_all(&workdir).map_err(|e| format!("creating {}: {e}", workdir.display()))?;
+        for path in &self.files {
             let name = path.file_name().ok_or("a file name")?;
-            std::fs::copy(&path, workdir.join(name)).map_err(|e| format!("copying {}: {e}", path.display()))?;
+            std::fs::copy(path, workdir.join(name)).map_err(|e| format!("copying {}: {e}", path.display()))?;
+        }
+        Ok(workdir)
+    }
+}
+
+/// The `.tf` files directly in `dir` (none when it is not a directory).
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The folders under `examples` that hold `.tf` files, as `--example` takes them, sorted.
+fn example_names(examples: &Path) -> Vec<String> {
+    fn walk(dir: &Path, prefix: &str, found: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+                if !tf_files(&path).is_empty() {
+                    found.push(name.clone());
+                }
+                walk(&path, &format!("{name}/"), found);
+            }
         }
     }
-    Ok(workdir)
+    let mut found = Vec::new();
+    walk(examples, "", &mut found);
+    found.sort();
+    found
 }
 
 /// A CLI configuration that makes Terraform use the binary just built, without `terraform init` (which would try
@@ -213,6 +287,42 @@ struct Connection {
     tenant_id: String,
     client_id: String,
     client_secret: String,
+    /// Every hosted tenant, the first one (the fields above) included.
+    tenants: Vec<EmulatedTenant>,
+}
+
+/// One tenant of the state file's `tenants`: what the two-tenant examples need of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EmulatedTenant {
+    tenant_id: String,
+    client_id: String,
+    client_secret: String,
+    /// Its first fixture user's and group's object ids.
+    first_user_id: String,
+    first_group_id: String,
+}
+
+/// The values of the variables the two-tenant examples declare, from the emulated tenants: the first tenant (the one
+/// the `ARM_*` variables sign in to) is the source of cross-tenant synchronization and the multi-tenant
+/// organization's owner, the second the target and the member. Terraform ignores `TF_VAR_*` variables an example
+/// does not declare, so every example gets all of them.
+fn example_variables(tenants: &[EmulatedTenant]) -> Vec<(String, String)> {
+    let [first, second, ..] = tenants else { return Vec::new() };
+    let values = [
+        ("source_tenant_id", &first.tenant_id),
+        ("target_tenant_id", &second.tenant_id),
+        ("target_client_id", &second.client_id),
+        ("target_client_secret", &second.client_secret),
+        ("sync_group_id", &first.first_group_id),
+        ("sync_user_id", &first.first_user_id),
+        ("owner_tenant_id", &first.tenant_id),
+        ("owner_client_id", &first.client_id),
+        ("owner_client_secret", &first.client_secret),
+        ("member_tenant_id", &second.tenant_id),
+        ("member_client_id", &second.client_id),
+        ("member_client_secret", &second.client_secret),
+    ];
+    values.into_iter().map(|(name, value)| (format!("TF_VAR_{name}"), value.clone())).collect()
 }
 
 /// Terraform's environment: this process's, without anything that could point Terraform or the provider elsewhere
@@ -248,6 +358,7 @@ fn terraform_env(connection: &Connection, cli_config: &Path) -> Vec<(String, Str
     let mut env: Vec<(String, String)> =
         std::env::vars().filter(|(name, _)| !dropped(name) && !settings.iter().any(|(ours, _)| ours == name)).collect();
     env.extend(settings.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    env.extend(example_variables(&connection.tenants));
     env
 }
 
@@ -314,7 +425,7 @@ impl Emulator {
         let log_copy = log.try_clone().map_err(|e| format!("opening {}: {e}", log_file.display()))?;
         let mut command = Command::new(binary);
         command
-            .args(["--listen", "127.0.0.1:0", "--state-file"])
+            .args(["--listen", "127.0.0.1:0", "--tenants", &EMULATED_TENANTS.to_string(), "--state-file"])
             .arg(&state_file)
             .arg("--ca-cert-file")
             .arg(scratch.join("emulator-ca.pem"))
@@ -398,12 +509,33 @@ fn parse_state_file(text: &str) -> Result<Connection, String> {
     let field = |name: &str| {
         json[name].as_str().map(str::to_owned).ok_or_else(|| format!("the emulator's state file lacks `{name}`"))
     };
+    let tenants = json["tenants"]
+        .as_array()
+        .ok_or("the emulator's state file lacks `tenants`")?
+        .iter()
+        .map(|tenant| {
+            let text = |value: &serde_json::Value, what: &str| {
+                value
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("a tenant in the emulator's state file lacks {what}"))
+            };
+            Ok(EmulatedTenant {
+                tenant_id: text(&tenant["tenant_id"], "`tenant_id`")?,
+                client_id: text(&tenant["client_id"], "`client_id`")?,
+                client_secret: text(&tenant["client_secret"], "`client_secret`")?,
+                first_user_id: text(&tenant["users"][0]["id"], "a user")?,
+                first_group_id: text(&tenant["groups"][0]["id"], "a group")?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(Connection {
         endpoint: field("endpoint")?,
         ca_cert_file: field("ca_cert_file")?,
         tenant_id: field("tenant_id")?,
         client_id: field("client_id")?,
         client_secret: field("client_secret")?,
+        tenants,
     })
 }
 
@@ -542,13 +674,90 @@ mod tests {
         assert!(!died_of_interruption(&ExitStatus::from_raw(1 << 8)), "exit code 1");
     }
 
+    fn tenant(n: u8) -> EmulatedTenant {
+        EmulatedTenant {
+            tenant_id: format!("t{n}"),
+            client_id: format!("c{n}"),
+            client_secret: format!("s{n}"),
+            first_user_id: format!("u{n}"),
+            first_group_id: format!("g{n}"),
+        }
+    }
+
     #[test]
-    fn the_state_file_gives_the_connection() {
-        let text = r#"{"endpoint":"https://127.0.0.1:1","ca_cert_file":"/x/ca.pem","tenant_id":"t","client_id":"c","client_secret":"s","token_endpoint":"e"}"#;
-        let connection = parse_state_file(text).expect("valid");
+    fn the_state_file_gives_the_connection_and_every_tenant() {
+        let tenant_json = |n: u8| {
+            format!(
+                r#"{{"tenant_id":"t{n}","client_id":"c{n}","client_secret":"s{n}","display_name":"T","default_domain_name":"t.example",
+                "users":[{{"id":"u{n}","display_name":"Adele Vance"}},{{"id":"x","display_name":"Alex Wilber"}}],
+                "groups":[{{"id":"g{n}","display_name":"Sales"}}]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"endpoint":"https://127.0.0.1:1","ca_cert_file":"/x/ca.pem","tenant_id":"t1","client_id":"c1","client_secret":"s1","token_endpoint":"e","tenants":[{},{}]}}"#,
+            tenant_json(1),
+            tenant_json(2)
+        );
+        let connection = parse_state_file(&text).expect("valid");
         assert_eq!(connection.endpoint, "https://127.0.0.1:1");
         assert_eq!(connection.ca_cert_file, "/x/ca.pem");
-        assert!(parse_state_file("{}").expect_err("empty").contains("`endpoint`"));
+        assert_eq!(connection.tenants, [tenant(1), tenant(2)]);
+        assert!(parse_state_file("{}").expect_err("empty").contains("`tenants`"));
+        let no_groups = text.replace(r#""groups":[{"id":"g2","display_name":"Sales"}]"#, r#""groups":[]"#);
+        assert!(parse_state_file(&no_groups).expect_err("no group").contains("a group"));
+    }
+
+    #[test]
+    fn the_two_tenant_examples_get_the_second_tenant_and_the_fixtures() {
+        let variables = example_variables(&[tenant(1), tenant(2)]);
+        let get = |name: &str| variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        // Cross-tenant synchronization: the first tenant is the source (ARM_*), the second the target.
+        assert_eq!(get("TF_VAR_source_tenant_id"), Some("t1"));
+        assert_eq!(get("TF_VAR_target_tenant_id"), Some("t2"));
+        assert_eq!(get("TF_VAR_target_client_id"), Some("c2"));
+        assert_eq!(get("TF_VAR_target_client_secret"), Some("s2"));
+        assert_eq!(get("TF_VAR_sync_group_id"), Some("g1"));
+        assert_eq!(get("TF_VAR_sync_user_id"), Some("u1"));
+        // The multi-tenant organization: the first tenant owns it, the second joins.
+        assert_eq!(get("TF_VAR_owner_client_secret"), Some("s1"));
+        assert_eq!(get("TF_VAR_member_tenant_id"), Some("t2"));
+        assert_eq!(get("TF_VAR_member_client_id"), Some("c2"));
+        assert!(example_variables(&[tenant(1)]).is_empty(), "one tenant: no two-tenant variables");
+    }
+
+    #[test]
+    fn every_variable_of_the_two_tenant_examples_is_supplied() {
+        let root = crate::workspace_root();
+        let supplied: Vec<String> = example_variables(&[tenant(1), tenant(2)])
+            .into_iter()
+            .map(|(name, _)| name.trim_start_matches("TF_VAR_").to_owned())
+            .collect();
+        for example in ["scenarios/cross-tenant-sync", "scenarios/multi-tenant-organization"] {
+            let found = Example::find(&root, example).expect("the example exists");
+            let text: String = found.files.iter().map(|f| std::fs::read_to_string(f).expect("read")).collect();
+            let declared: Vec<&str> = text
+                .lines()
+                .filter_map(|line| line.trim().strip_prefix("variable \""))
+                .filter_map(|rest| rest.split('"').next())
+                .collect();
+            assert!(!declared.is_empty(), "{example} declares variables");
+            for name in declared {
+                assert!(supplied.iter().any(|s| s == name), "{example}: variable {name} is not supplied");
+            }
+        }
+    }
+
+    #[test]
+    fn an_example_is_a_folder_under_examples_with_tf_files() {
+        let root = crate::workspace_root();
+        let found = Example::find(&root, "examples/scenarios/cross-tenant-sync/").expect("found");
+        assert_eq!(found.name, "scenarios/cross-tenant-sync");
+        assert!(found.files.iter().all(|f| f.extension().is_some_and(|e| e == "tf")));
+        assert_eq!(Example::find(&root, DEFAULT_EXAMPLE).expect("the default").name, "quickstart");
+        for wrong in ["scenarios/nope", "scenarios", "../provider", "scenarios/../../provider", ""] {
+            let error = Example::find(&root, wrong).expect_err(wrong);
+            assert!(error.contains("scenarios/cross-tenant-sync") && error.contains("quickstart"), "{error}");
+        }
     }
 
     #[test]
@@ -559,6 +768,7 @@ mod tests {
             tenant_id: "t".into(),
             client_id: "c".into(),
             client_secret: "s".into(),
+            tenants: vec![tenant(1), tenant(2)],
         };
         let env = terraform_env(&connection, Path::new("/x/q.tfrc"));
         let get = |name: &str| env.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
@@ -567,6 +777,7 @@ mod tests {
         assert_eq!(get("SSL_CERT_FILE"), ["/x/ca.pem"]);
         assert_eq!(get("TF_CLI_CONFIG_FILE"), ["/x/q.tfrc"]);
         assert_eq!(get("ARM_USE_CLI"), ["false"]);
+        assert_eq!(get("TF_VAR_target_tenant_id"), ["t2"]);
         // Whatever the caller's environment holds, each variable appears once: ours.
         for (name, _) in &env {
             assert_eq!(env.iter().filter(|(k, _)| k == name).count(), 1, "{name}");

@@ -54,6 +54,62 @@ fn the_quick_start_plans_applies_replans_empty_and_destroys() {
     assert_eq!(leftovers(temp.path()), Vec::<String>::new(), "scratch files left behind");
 }
 
+/// `cargo xtask quickstart --example scenarios/cross-tenant-sync`: the cross-tenant synchronization guide as code,
+/// across the emulator's two tenants, as the README tells users to run it.
+#[test]
+fn the_cross_tenant_sync_scenario_runs_across_two_tenants() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let mut command = quickstart_command(temp.path());
+    command.args(["--example", "scenarios/cross-tenant-sync"]);
+    let finished = run(command, COMMAND_TIMEOUT);
+    assert_eq!(finished.code, Some(0), "{finished}");
+    for created in [
+        "# entra_cross_tenant_partner.source will be created",
+        "# entra_cross_tenant_identity_sync.source will be created",
+        "# entra_cross_tenant_sync_configuration.target will be created",
+        "# entra_cross_tenant_sync_assignment.group will be created",
+        "# entra_cross_tenant_sync_assignment.user will be created",
+    ] {
+        assert!(finished.stdout.contains(created), "{created}: {finished}");
+    }
+    assert!(finished.stdout.contains("Apply complete!"), "{finished}");
+    assert!(finished.stdout.contains("No changes."), "the second plan: {finished}");
+    assert!(finished.stdout.contains("Destroy complete!"), "{finished}");
+    assert!(finished.stderr.contains("==> terraform plan (examples/scenarios/cross-tenant-sync/)"), "{finished}");
+    assert!(finished.stderr.contains("A second tenant, 7e4a0000-0000-4000-8000-000000000002"), "{finished}");
+    assert_eq!(leftovers(temp.path()), Vec::<String>::new(), "scratch files left behind");
+}
+
+/// `cargo xtask quickstart --example scenarios/multi-tenant-organization`: owner and member, both tenants.
+#[test]
+fn the_multi_tenant_organization_scenario_runs_across_two_tenants() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let mut command = quickstart_command(temp.path());
+    command.args(["--example", "scenarios/multi-tenant-organization"]);
+    let finished = run(command, COMMAND_TIMEOUT);
+    assert_eq!(finished.code, Some(0), "{finished}");
+    assert!(
+        finished.stdout.contains("# entra_multi_tenant_organization_join_request.member will be created"),
+        "{finished}"
+    );
+    assert!(finished.stdout.contains("No changes."), "the second plan: {finished}");
+    assert!(finished.stdout.contains("Destroy complete!"), "{finished}");
+    assert_eq!(leftovers(temp.path()), Vec::<String>::new(), "scratch files left behind");
+}
+
+/// A mistyped example is refused at once, before building anything, with the examples there are.
+#[test]
+fn an_unknown_example_is_refused_before_building() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let mut command = quickstart_command(temp.path());
+    command.args(["--example", "scenarios/cross-tenant-synk"]);
+    let finished = run(command, COMMAND_TIMEOUT);
+    assert_eq!(finished.code, Some(1), "{finished}");
+    assert!(finished.stderr.contains("no example \"scenarios/cross-tenant-synk\""), "{finished}");
+    assert!(finished.stderr.contains("scenarios/cross-tenant-sync,"), "the list of examples: {finished}");
+    assert!(!finished.stderr.contains("==> Building"), "{finished}");
+}
+
 /// How the quick start is interrupted.
 #[cfg(unix)]
 #[derive(Debug, Clone, Copy)]
