@@ -376,6 +376,47 @@ fn a_refused_connection_test_leaves_nothing_behind_and_says_which_tenant_must_ch
         .run();
 }
 
+/// A create that fails after the connection test, at the schema (overrides and filters) or at the job's start, also
+/// leaves nothing behind: Graph keeps failing those steps (503 on every attempt, until the client gives up or the
+/// create's timeout ends), and the application, with its service principal, job and secrets, is deleted again. Once
+/// Graph recovers, the same configuration applies.
+#[test]
+fn a_create_that_fails_after_the_connection_test_leaves_nothing_behind() {
+    acceptance_tests::emulator_only!("cross-tenant synchronization needs the emulator's second tenant");
+    use entra_graph_emulator::FaultRule;
+    for route in [
+        "/servicePrincipals/{id}/synchronization/jobs/{id}/schema",
+        "/servicePrincipals/{id}/synchronization/jobs/{id}/start",
+    ] {
+        let env = allowed_env();
+        env.emulator().set_faults(Faults {
+            service_unavailable: Some(ServerErrorFault {
+                rule: FaultRule::every_nth(1).for_route(route),
+                retry_after: Default::default(),
+            }),
+            ..Faults::none()
+        });
+        let target = target(env.emulator());
+        let body = format!("{MANAGED}\n  timeouts = {{\n    create = \"8s\"\n  }}\n");
+        let (e1, e2, e3) = (env.clone(), env.clone(), env.clone());
+        env.harness()
+            .test_case()
+            .step(Step::expect_error(config(&target, &body), "503 Service Unavailable").on_apply())
+            .step(Step::run(move |_| {
+                let stats = e1.stats();
+                assert!(stats.status_count(503) > 0, "{route} failed: {:?}", stats.by_route);
+                nothing_left(e1.emulator()).unwrap_or_else(|left| panic!("after a failure at {route}: {left}"));
+                e1.emulator().set_faults(Faults::none());
+            }))
+            .step(Step::config(config(&target, &body)).check(StateCheck::custom("complete", move |_| {
+                assert_eq!(only_job(e2.emulator()).2["schedule"]["state"], "Active");
+                Ok(())
+            })))
+            .check_destroy(move || nothing_left(e3.emulator()))
+            .run();
+    }
+}
+
 // ----- drift ------------------------------------------------------------------------------------------------------
 
 #[test]
