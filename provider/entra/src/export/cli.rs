@@ -92,7 +92,8 @@ Examples:
   terraform-provider-entra export --check ./infrastructure/entra";
 
 /// The kinds `--only` accepts.
-pub const KIND_NAMES: [&str; 5] = ["partners", "default", "policy", "identity-sync", "multi-tenant-organization"];
+pub const KIND_NAMES: [&str; 6] =
+    ["partners", "default", "policy", "identity-sync", "multi-tenant-organization", "sync-configurations"];
 
 /// The `export` subcommand's parser.
 pub fn command() -> Command {
@@ -232,6 +233,7 @@ fn options(matches: &ArgMatches) -> Options {
                 policy: names.contains(&"policy"),
                 identity_sync: names.contains(&"identity-sync"),
                 multi_tenant_organization: names.contains(&"multi-tenant-organization"),
+                sync_configurations: names.contains(&"sync-configurations"),
             }
         }
         None => Kinds::ALL,
@@ -317,31 +319,15 @@ mod tests {
     fn modes_and_selection() {
         let options = parse(["--check", "cfg", "--state", "s.json", "--only", "partners,identity-sync", "-q"]).unwrap();
         assert_eq!(options.mode, Mode::Check { dir: PathBuf::from("cfg"), state: Some(PathBuf::from("s.json")) });
-        assert_eq!(
-            options.kinds,
-            Kinds {
-                partners: true,
-                default: false,
-                policy: false,
-                identity_sync: true,
-                multi_tenant_organization: false
-            }
-        );
+        assert_eq!(options.kinds, Kinds { partners: true, identity_sync: true, ..Kinds::NONE });
         assert!(options.quiet);
         let options =
             parse(["--out", "o", "--force", "--only", "default", "--only", "policy", "--timeout", "90s"]).unwrap();
         assert_eq!(options.mode, Mode::Export { out: PathBuf::from("o"), force: true });
-        assert_eq!(
-            options.kinds,
-            Kinds {
-                partners: false,
-                default: true,
-                policy: true,
-                identity_sync: false,
-                multi_tenant_organization: false
-            }
-        );
+        assert_eq!(options.kinds, Kinds { default: true, policy: true, ..Kinds::NONE });
         assert_eq!(options.timeout, Duration::from_secs(90));
+        let options = parse(["--check", "cfg", "--only", "sync-configurations,multi-tenant-organization"]).unwrap();
+        assert_eq!(options.kinds, Kinds { sync_configurations: true, multi_tenant_organization: true, ..Kinds::NONE });
     }
 
     #[test]
