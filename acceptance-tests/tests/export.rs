@@ -658,6 +658,9 @@ fn the_command_line_authenticates_like_the_provider_and_reports_errors_clearly()
         "--use-oidc[=<BOOL>]",
         "ARM_TENANT_ID",
         "Exit status",
+        "sync-configurations",
+        "Application.Read.All and Synchronization.Read.All",
+        "cross_tenant_sync.tf",
     ] {
         assert!(run.stdout.contains(text), "--help should mention {text}:\n{}", run.stdout);
     }

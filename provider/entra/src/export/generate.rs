@@ -1216,30 +1216,28 @@ resource "entra_cross_tenant_partner" "contoso_ltd" {{
             Counts { partners: 1, sync_configurations: 1, sync_assignments: 2, ..Counts::default() }
         );
         let sync = file(&export, "cross_tenant_sync.tf");
-        let expected = format!(
-            r#"resource "entra_cross_tenant_sync_configuration" "fabrikam" {{
+        let expected = r#"resource "entra_cross_tenant_sync_configuration" "fabrikam" {
   display_name                   = "Fabrikam"
   target_tenant_id               = entra_cross_tenant_partner.contoso_ltd.tenant_id
   accidental_deletions_threshold = 50
   attribute_mappings = [
-    {{ target_attribute = "userType", source_type = "constant", source = "Guest" }},
+    { target_attribute = "userType", source_type = "constant", source = "Guest" },
   ]
   scoping_filters = [
-    {{
+    {
       name = "Sales only"
       clauses = [
-        {{
+        {
           attribute = "department"
           operator  = "EQUALS"
           values    = ["Sales"]
-        }},
+        },
       ]
-    }},
+    },
   ]
-}}
-"#
-        );
-        assert!(sync.contains(&expected), "{sync}");
+}
+"#;
+        assert!(sync.contains(expected), "{sync}");
         assert!(
             sync.contains("# synchronizes users into Contoso, Ltd (CONTOSO18839.onmicrosoft.com), tenant"),
             "{sync}"

@@ -1,10 +1,18 @@
 //! `terraform-provider-entra export`: bring an existing tenant under Terraform in one command.
 //!
 //! `export --out DIR` reads the cross-tenant access policy, the default configuration, every partner configuration,
-//! every identity synchronization policy, the multi-tenant organization and its templates, and writes `.tf` files: one resource per object with only the settings
-//! that differ from inheritance or from the service defaults, an `import` block per object, and the provider
+//! every identity synchronization policy, the multi-tenant organization and its templates, and every cross-tenant
+//! synchronization configuration with its assignments (the app role assignments of its service principal, read
+//! through `appRoleAssignedTo`), and writes `.tf` files: one resource per object with only the settings that differ
+//! from inheritance, the service defaults or the resource's defaults, an `import` block per object, and the provider
 //! requirements. `terraform plan` in `DIR` then shows only imports, and after `terraform apply` a plan is empty.
-//! `export --check DIR` instead lists the objects a configuration does not manage, for CI.
+//! `export --check DIR` instead lists the objects a configuration does not manage, for CI; it counts what an export
+//! would write.
+//!
+//! Permissions: `Policy.Read.All` is required; without `CrossTenantInformation.ReadBasic.All` partners are named
+//! after their tenant ids, without `MultiTenantOrganization.Read.All` the organization and its templates are
+//! skipped, and without `Application.Read.All` and `Synchronization.Read.All` the synchronization configurations
+//! and their assignments are skipped, each with a warning.
 //!
 //! Layers, from the bottom up:
 //! - [`cli`]: the command line; the authentication flags are the provider's arguments;

@@ -1,5 +1,5 @@
-//! Resource names for exported partners: readable, valid Terraform identifiers that stay the same from one export to
-//! the next.
+//! Resource names for exported partners, cross-tenant synchronization configurations and their assignments:
+//! readable, valid Terraform identifiers that stay the same from one export to the next.
 //!
 //! A partner is named after what users recognise it by, in this order: its tenant's default domain unless that is
 //! only the `onmicrosoft` routing domain (`truesecdetect.io` → `truesecdetect_io`), its display name (`Contoso, Ltd`
@@ -7,7 +7,8 @@
 //! looked up, `tenant_` and the first eight characters of its id. Names that two partners share get the first eight
 //! characters of each one's tenant id appended (`contoso_ltd_6babcaad`): a suffix that belongs to the tenant, so a
 //! partner keeps its name however the other partners are ordered or added. The result depends only on the tenants
-//! and what the lookups return, never on the order Graph lists them in.
+//! and what the lookups return, never on the order Graph lists them in. Configurations and assignments are named
+//! the same way after their display names ([`configuration_names`], [`assignment_names`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
