@@ -962,6 +962,36 @@ fn sync_configurations_are_exported_with_their_assignments_and_check_names_what_
     );
     assert_eq!(run.code, Some(0), "{run}");
     assert!(run.stdout.starts_with("All 5 objects"), "{run}");
+
+    // An application of the template without a job (a create that stopped after the instantiate) is no
+    // configuration: the export skips it with a warning, and the check does not count it.
+    let token = env.emulator().tenant(0).unwrap().access_token();
+    let output = Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-X", "POST", "--cacert"])
+        .arg(env.emulator().ca_cert_file())
+        .args(["-H", &format!("Authorization: Bearer {token}"), "-H", "Content-Type: application/json"])
+        .args(["--data", r#"{"displayName": "Half made"}"#])
+        .arg(format!(
+            "{}/applicationTemplates/518e5f48-1fc8-4c48-9387-9fdf28b0dfe7/instantiate",
+            env.emulator().graph_v1()
+        ))
+        .output()
+        .expect("run curl");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let again = base.path().join("again");
+    let run = export(env.env(), &["--out", path_arg(&again)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr.contains(
+            "(\"Half made\") was made from the cross-tenant synchronization template but has no \
+             synchronization job"
+        ),
+        "{run}"
+    );
+    assert_eq!(files(&again)["cross_tenant_sync.tf"], files(&out)["cross_tenant_sync.tf"]);
+    let run = export(env.env(), &["--check", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.starts_with(&format!("All {objects} objects of tenant")), "{run}");
 }
 
 #[test]
