@@ -362,8 +362,8 @@ impl Connection {
     }
 
     /// Reads every cross-tenant synchronization configuration and its assignments, each through its resource's
-    /// `import` and `read`. One assignment resource serves all the reads, so the assignments of a configuration
-    /// share one listing (the resource's cache). A service principal of the template without a synchronization
+    /// `import` and `read`. The assignments are listed once for their ids; one assignment resource then serves all
+    /// their reads, which share one more listing per configuration (the resource's cache). A service principal of the template without a synchronization
     /// job (a create that never finished) is not a configuration its resource can import: it is skipped with a
     /// warning.
     async fn read_sync_configurations(
