@@ -16,8 +16,8 @@ use acceptance_tests::entra::{EmulatorEnv, tenants};
 use acceptance_tests::provider_binary::{BINARY_NAME, provider_binary_dir};
 use acceptance_tests::{PlanJson, WorkDir, terraform_binary};
 use entra_graph_emulator::{
-    AppRegistration, DirectoryTenant, EmulatorConfig, Faults, ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL,
-    ROLE_POLICY_READ_ALL, ServerErrorFault, Throttle,
+    AppRegistration, DirectoryTenant, EmulatorConfig, Faults, ROLE_APPLICATION_READ_ALL,
+    ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL, ROLE_POLICY_READ_ALL, ServerErrorFault, Throttle,
 };
 use serde_json::{Value as Json, json};
 
@@ -283,8 +283,16 @@ fn rich_tenant() -> (EmulatorEnv, usize) {
             syncs += 1;
         }
     }
-    // The tenant owns a multi-tenant organization, and has changed its partner configuration template; the identity
-    // synchronization template stays untouched (so it is not exported).
+    own_a_multi_tenant_organization(emulator);
+    // The policy, the default configuration, the partners with the service provider, the sync policies, the
+    // organization and the partner configuration template.
+    (env, 2 + partners.len() + 1 + syncs + 2)
+}
+
+/// Makes the emulator's first tenant the owner of a multi-tenant organization ("Contoso group") whose partner
+/// configuration template it has changed; the identity synchronization template stays untouched (so it is not
+/// exported).
+fn own_a_multi_tenant_organization(emulator: &entra_graph_emulator::Emulator) {
     let owner = emulator.tenant_id().to_owned();
     let mut local_ids = serde_json::Map::new();
     local_ids.insert(owner.clone(), json!("6d8b39e5-039a-4034-bf3a-e0b4f8cd60b6"));
@@ -310,9 +318,6 @@ fn rich_tenant() -> (EmulatorEnv, usize) {
     templates["multiTenantOrganizationPartnerConfiguration"]["inboundTrust"]["isMfaAccepted"] = json!(true);
     templates["multiTenantOrganizationPartnerConfiguration"]["templateApplicationLevel"] = json!("newPartners");
     tenant.set_state(json!({ "templates": templates })).unwrap();
-    // The policy, the default configuration, the partners with the service provider, the sync policies, the
-    // organization and the partner configuration template.
-    (env, 2 + partners.len() + 1 + syncs + 2)
 }
 
 #[test]
@@ -599,6 +604,11 @@ fn partners_are_exported_under_their_tenant_ids_when_lookups_are_refused() {
     assert_eq!(run.code, Some(0), "Policy.Read.All is enough to export: {run}");
     assert!(run.stderr.contains("warning: every tenant lookup was refused (403)"), "{run}");
     assert!(run.stderr.contains("CrossTenantInformation.ReadBasic.All"), "{run}");
+    assert!(
+        run.stderr.contains("warning: reading cross-tenant synchronization configurations was refused")
+            && run.stderr.contains("Grant the application Application.Read.All and Synchronization.Read.All"),
+        "{run}"
+    );
     let partners = std::fs::read_to_string(out.join("partners.tf")).unwrap();
     assert!(
         partners.contains(&format!("resource \"entra_cross_tenant_partner\" \"tenant_{}\"", &tenants::CONTOSO[..8])),
@@ -648,6 +658,9 @@ fn the_command_line_authenticates_like_the_provider_and_reports_errors_clearly()
         "--use-oidc[=<BOOL>]",
         "ARM_TENANT_ID",
         "Exit status",
+        "sync-configurations",
+        "Application.Read.All and Synchronization.Read.All",
+        "cross_tenant_sync.tf",
     ] {
         assert!(run.stdout.contains(text), "--help should mention {text}:\n{}", run.stdout);
     }
@@ -747,4 +760,271 @@ fn export_inside_a_terraform_working_directory_leaves_its_create_journal_alone()
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(files(&out).contains_key("partners.tf"), "the partner with the journaled create was exported");
     assert_eq!(std::fs::read_to_string(&journal).unwrap(), contents, "the export changed the create journal");
+}
+
+// ----- cross-tenant synchronization -----------------------------------------------------------------------------
+
+/// The source tenant's fixture user Adele Vance and group Sales (interface §8: `a5e40000-000t-…`, `96a00000-000t-…`
+/// for tenant t).
+const ADELE: &str = "a5e40000-0001-4000-8000-000000000001";
+const SALES: &str = "96a00000-0001-4000-8000-000000000001";
+
+/// A tenant with a cross-tenant synchronization configuration into the emulator's second tenant (an attribute
+/// mapping override, a scoping filter, a notification address), a group and a user assigned to it, and a
+/// multi-tenant organization with a changed partner template. The configuration is made by Terraform through the
+/// provider, in a working directory of its own, as a user would have made it. Returns the configuration's service
+/// principal id.
+fn tenant_with_sync_configuration(env: &EmulatorEnv) -> String {
+    let emulator = env.emulator();
+    let source = emulator.tenant(0).unwrap();
+    let target = emulator.tenant(1).expect("the emulator hosts a second tenant");
+    // What both tenants must allow for the configuration's connection test.
+    target
+        .create_partner(
+            json!({"tenantId": source.tenant_id(), "automaticUserConsentSettings": {"inboundAllowed": true}}),
+        )
+        .unwrap();
+    target.put_identity_sync(source.tenant_id(), json!({"userSyncInbound": {"isSyncAllowed": true}})).unwrap();
+    source
+        .create_partner(
+            json!({"tenantId": target.tenant_id(), "automaticUserConsentSettings": {"outboundAllowed": true}}),
+        )
+        .unwrap();
+    own_a_multi_tenant_organization(emulator);
+
+    let harness = env.harness();
+    let mut maker = harness.workdir();
+    maker.write_config(&format!(
+        r#"
+resource "entra_cross_tenant_sync_configuration" "made" {{
+  display_name       = "Fabrikam"
+  target_tenant_id   = "{}"
+  notification_email = "ops@contoso.example"
+  attribute_mappings = [
+    {{ target_attribute = "userType", source_type = "constant", source = "Guest" }},
+  ]
+  scoping_filters = [
+    {{
+      name    = "Sales only"
+      clauses = [{{ attribute = "department", operator = "EQUALS", values = ["Sales"] }}]
+    }},
+  ]
+}}
+
+resource "entra_cross_tenant_sync_assignment" "group" {{
+  configuration_id = entra_cross_tenant_sync_configuration.made.id
+  principal_id     = "{SALES}"
+}}
+
+resource "entra_cross_tenant_sync_assignment" "user" {{
+  configuration_id = entra_cross_tenant_sync_configuration.made.id
+  principal_id     = "{ADELE}"
+}}
+"#,
+        target.tenant_id()
+    ));
+    let output = maker.apply();
+    assert!(output.success(), "{output}");
+    maker.state().values("entra_cross_tenant_sync_configuration.made")["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn sync_configurations_are_exported_with_their_assignments_and_check_names_what_is_unmanaged() {
+    acceptance_tests::emulator_only!(
+        "makes a cross-tenant synchronization configuration between the emulator's tenants"
+    );
+    let env = EmulatorEnv::start();
+    let configuration = tenant_with_sync_configuration(&env);
+    let base = tempfile::tempdir().unwrap();
+    let out = base.path().join("tenant");
+
+    let run = export(env.env(), &["--out", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stdout.contains(
+            "Exported 1 cross-tenant access policy, 1 default configuration, 1 partner configuration, 1 multi-tenant \
+             organization, 1 multi-tenant organization template, 1 cross-tenant synchronization configuration and 2 \
+             cross-tenant synchronization assignments from"
+        ),
+        "{run}"
+    );
+    assert!(run.stderr.contains("export: found 1 cross-tenant synchronization configuration"), "{run}");
+    assert!(!run.stderr.contains("warning"), "{run}");
+    let written = files(&out);
+    let sync = &written["cross_tenant_sync.tf"];
+    assert!(sync.contains("resource \"entra_cross_tenant_sync_configuration\" \"fabrikam\" {"), "{sync}");
+    assert!(sync.contains("display_name       = \"Fabrikam\""), "{sync}");
+    // The target partner is exported too, so the configuration references it.
+    assert!(sync.contains("target_tenant_id   = entra_cross_tenant_partner."), "{sync}");
+    assert!(sync.contains("notification_email = \"ops@contoso.example\""), "{sync}");
+    assert!(
+        sync.contains("{ target_attribute = \"userType\", source_type = \"constant\", source = \"Guest\" },"),
+        "the import detects the override: {sync}"
+    );
+    assert!(sync.contains("name = \"Sales only\"") && sync.contains("operator  = \"EQUALS\""), "{sync}");
+    for default in ["scope", "enabled", "accidental_deletions_threshold", "job_id"] {
+        assert!(!sync.lines().any(|l| l.trim_start().starts_with(&format!("{default} "))), "{default}: {sync}");
+    }
+    for (name, principal) in [("fabrikam_sales", SALES), ("fabrikam_adele_vance", ADELE)] {
+        let block = format!(
+            "resource \"entra_cross_tenant_sync_assignment\" \"{name}\" {{\n  configuration_id = \
+             entra_cross_tenant_sync_configuration.fabrikam.id\n  principal_id     = \"{principal}\"\n}}\n"
+        );
+        assert!(sync.contains(&block), "{block}\nin:\n{sync}");
+    }
+    let imports = &written["imports.tf"];
+    assert!(
+        imports.contains(&format!("to = entra_cross_tenant_sync_configuration.fabrikam\n  id = \"{configuration}\""))
+    );
+    assert!(
+        imports.contains(&format!("to = entra_cross_tenant_sync_assignment.fabrikam_sales\n  id = \"{configuration}/"))
+    );
+    assert_formatted(&out);
+
+    // Terraform imports all of it without a write, and plans nothing afterwards.
+    let objects = 8;
+    let harness = env.harness();
+    let mut workdir = workdir_with(&harness, &out);
+    let writes = env.writes();
+    assert_plan_only_imports(&mut workdir, objects);
+    let output = workdir.apply_saved_plan();
+    assert!(output.success(), "{output}");
+    assert!(
+        output.stdout.contains(&format!("Resources: {objects} imported, 0 added, 0 changed, 0 destroyed.")),
+        "{output}"
+    );
+    env.assert_no_writes_since(writes, "importing an export");
+    workdir.plan_is_empty(false).unwrap();
+    workdir.plan_is_empty(true).unwrap();
+
+    // --only sync-configurations: the partner is not exported, so the target tenant id is written out.
+    let only = base.path().join("only");
+    let run = export(env.env(), &["--out", path_arg(&only), "--only", "sync-configurations"]);
+    assert_eq!(run.code, Some(0), "{run}");
+    let written = files(&only);
+    assert_eq!(
+        written.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["cross_tenant_sync.tf", "imports.tf", "providers.tf"]
+    );
+    let target = env.emulator().tenant(1).unwrap().tenant_id().to_owned();
+    assert!(written["cross_tenant_sync.tf"].contains(&format!("target_tenant_id   = \"{target}\"")), "{written:?}");
+    assert!(
+        run.stdout.contains(
+            "Exported 1 cross-tenant synchronization configuration and 2 cross-tenant synchronization assignments"
+        ),
+        "{run}"
+    );
+
+    // --check: the complete export manages everything...
+    let run = export(env.env(), &["--check", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.starts_with(&format!("All {objects} objects of tenant")), "{run}");
+    // ...an export of the cross-tenant access settings alone leaves the configuration, its assignments, the
+    // organization and the changed template unmanaged, and the check names each of them.
+    let partial = base.path().join("partial");
+    let run = export(env.env(), &["--out", path_arg(&partial), "--only", "policy,default,partners"]);
+    assert_eq!(run.code, Some(0), "{run}");
+    let run = export(env.env(), &["--check", path_arg(&partial)]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stdout.starts_with(&format!("5 of {objects} objects of tenant")), "{run}");
+    let assignments = env.emulator().tenant(0).unwrap().objects()["appRoleAssignedTo"][&configuration].clone();
+    let assignment = |principal: &str| {
+        let found = assignments.as_array().unwrap().iter().find(|a| a["principalId"] == principal).unwrap();
+        format!("{configuration}/{}", found["id"].as_str().unwrap())
+    };
+    let width = "entra_multi_tenant_organization_partner_template".len();
+    for (kind, id, name) in [
+        ("entra_cross_tenant_sync_configuration", configuration.clone(), "  \"Fabrikam\""),
+        ("entra_cross_tenant_sync_assignment", assignment(SALES), "  Sales (Group)"),
+        ("entra_cross_tenant_sync_assignment", assignment(ADELE), "  Adele Vance (User)"),
+        ("entra_multi_tenant_organization", "multi_tenant_organization".to_owned(), "  \"Contoso group\""),
+        ("entra_multi_tenant_organization_partner_template", "partner_configuration".to_owned(), ""),
+    ] {
+        let line = format!("  {kind:width$}  {id}{name}\n");
+        assert!(run.stdout.contains(&line), "{line}in:\n{run}");
+    }
+    assert!(!run.stdout.contains("identity_sync_template"), "an untouched template is not reported: {run}");
+
+    // The state of the applied export manages them too (--state), limited to the kinds it holds.
+    let empty = base.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let state = workdir.path().join("terraform.tfstate");
+    let run = export(
+        env.env(),
+        &[
+            "--check",
+            path_arg(&empty),
+            "--state",
+            path_arg(&state),
+            "--only",
+            "sync-configurations,multi-tenant-organization",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.starts_with("All 5 objects"), "{run}");
+
+    // An application of the template without a job (a create that stopped after the instantiate) is no
+    // configuration: the export skips it with a warning, and the check does not count it.
+    let token = env.emulator().tenant(0).unwrap().access_token();
+    let output = Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-X", "POST", "--cacert"])
+        .arg(env.emulator().ca_cert_file())
+        .args(["-H", &format!("Authorization: Bearer {token}"), "-H", "Content-Type: application/json"])
+        .args(["--data", r#"{"displayName": "Half made"}"#])
+        .arg(format!(
+            "{}/applicationTemplates/518e5f48-1fc8-4c48-9387-9fdf28b0dfe7/instantiate",
+            env.emulator().graph_v1()
+        ))
+        .output()
+        .expect("run curl");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let again = base.path().join("again");
+    let run = export(env.env(), &["--out", path_arg(&again)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr.contains(
+            "(\"Half made\") was made from the cross-tenant synchronization template but has no \
+             synchronization job"
+        ),
+        "{run}"
+    );
+    assert_eq!(files(&again)["cross_tenant_sync.tf"], files(&out)["cross_tenant_sync.tf"]);
+    let run = export(env.env(), &["--check", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.starts_with(&format!("All {objects} objects of tenant")), "{run}");
+}
+
+#[test]
+fn sync_configurations_are_skipped_with_a_warning_when_synchronization_may_not_be_read() {
+    acceptance_tests::emulator_only!(
+        "makes a cross-tenant synchronization configuration between the emulator's tenants"
+    );
+    let env = EmulatorEnv::start();
+    tenant_with_sync_configuration(&env);
+    // Listing applications is allowed, reading their synchronization is not.
+    const READER: &str = "0c0ffee0-0000-4000-8000-000000000003";
+    env.emulator()
+        .add_app(AppRegistration::with_secret(
+            READER,
+            "reader-secret",
+            &[ROLE_POLICY_READ_ALL, ROLE_APPLICATION_READ_ALL],
+        ))
+        .unwrap();
+    let mut reader = env.env().clone();
+    reader.insert("ARM_CLIENT_ID".to_owned(), READER.to_owned());
+    reader.insert("ARM_CLIENT_SECRET".to_owned(), "reader-secret".to_owned());
+    let base = tempfile::tempdir().unwrap();
+    let out = base.path().join("out");
+    let run = export(&reader, &["--out", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr.contains("warning: reading cross-tenant synchronization configurations was refused")
+            && run.stderr.contains("Application.Read.All and Synchronization.Read.All"),
+        "{run}"
+    );
+    assert!(!files(&out).contains_key("cross_tenant_sync.tf"));
+    // --check says the same and checks the rest.
+    let run = export(&reader, &["--check", path_arg(&out)]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stderr.contains("so they and their assignments are not checked"), "{run}");
 }

@@ -169,6 +169,30 @@ impl GraphClient {
         self.get_json_optional(op, &call).await
     }
 
+    /// The service principals instantiated from the cross-tenant synchronization template (the portal's
+    /// Cross-tenant synchronization > Configurations, graph-sync-and-mto.md A.1 [INF]):
+    /// `GET /servicePrincipals?$filter=applicationTemplateId eq '518e5f48-…'`, every page. The filter is checked
+    /// again here, so a listing that ignored it cannot pass other applications off as configurations.
+    pub async fn list_sync_configurations(&self, op: &Operation) -> Result<Vec<Value>, GraphError> {
+        let filter = format!("applicationTemplateId eq '{CROSS_TENANT_SYNC_TEMPLATE_ID}'");
+        let items = self
+            .list_all(
+                op,
+                "/servicePrincipals".to_owned(),
+                Some(filter),
+                "listing the cross-tenant synchronization configurations",
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter(|sp| {
+                sp.get("applicationTemplateId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| same_id(t, CROSS_TENANT_SYNC_TEMPLATE_ID))
+            })
+            .collect())
+    }
+
     /// Waits until a service principal just made is readable: a new one answers 404 for a while (replication lag,
     /// A.1), and every synchronization call under it fails until then. Gives up at the operation's deadline.
     pub async fn wait_for_service_principal(&self, op: &Operation, sp: &str) -> Result<Value, GraphError> {

@@ -61,7 +61,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 const ABOUT: &str = "Bring an existing tenant's cross-tenant access settings under Terraform: write configuration for \
 the cross-tenant access policy, the default configuration, every partner configuration and every identity \
-synchronization policy, with import blocks, so that `terraform plan` shows only imports.";
+synchronization policy, the multi-tenant organization and its templates, and every cross-tenant synchronization \
+configuration with its assignments, with import blocks, so that `terraform plan` shows only imports.";
 
 const AFTER_HELP: &str = "\
 Authentication works exactly as for the provider: every flag above falls back to the environment variable its \
@@ -69,18 +70,23 @@ description names (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_USE_OIDC
 in the provider's order. Prefer environment variables for secrets: command-line arguments are visible to other users \
 of the machine. Reading needs the Microsoft Graph permission Policy.Read.All; naming partners needs \
 CrossTenantInformation.ReadBasic.All (without it, partners are exported under their tenant ids); the multi-tenant \
-organization and its templates need MultiTenantOrganization.Read.All (without it, they are skipped with a warning).
+organization and its templates need MultiTenantOrganization.Read.All; cross-tenant synchronization configurations \
+need Application.Read.All and Synchronization.Read.All, and their assignments (read through appRoleAssignedTo) \
+Application.Read.All (without these, those objects are skipped with a warning).
 
-Output (--out): providers.tf, policy.tf, default.tf, partners.tf, identity_sync.tf, multi_tenant_organization.tf \
-and imports.tf, formatted as `terraform fmt` would. The multi-tenant organization is written when the tenant belongs \
-to one, each template when it differs from its untouched default. Only settings that differ from inheritance (partners) or from Microsoft's service defaults \
-(the default configuration) are written. Resource names come from each partner tenant's domain or name and stay the \
-same from run to run. Progress goes to stderr, a summary to stdout.
+Output (--out): providers.tf, policy.tf, default.tf, partners.tf, identity_sync.tf, cross_tenant_sync.tf, \
+multi_tenant_organization.tf and imports.tf, formatted as `terraform fmt` would. The multi-tenant organization is \
+written when the tenant belongs to one, each template when it differs from its untouched default. Only settings that \
+differ from inheritance (partners) or from Microsoft's service defaults (the default configuration) or the \
+resources' defaults are written; assignments reference their configuration. Resource names come from each partner \
+tenant's domain or name, and from each configuration's and principal's display name, and stay the same from run to \
+run. Progress goes to stderr, a summary to stdout.
 
 Check (--check DIR): lists the tenant's objects that the configuration in DIR does not manage, judged from the \
-literal tenant ids, references and import blocks in its .tf files and from its state (DIR/terraform.tfstate, or \
---state FILE with the output of `terraform state pull`). Settings are not compared: `terraform plan \
--detailed-exitcode` does that.
+literal tenant ids, display names, references and import blocks in its .tf files and from its state \
+(DIR/terraform.tfstate, or --state FILE with the output of `terraform state pull`). It counts what an export would \
+write, the multi-tenant organization and synchronization configurations with their assignments included. Settings \
+are not compared: `terraform plan -detailed-exitcode` does that.
 
 Exit status: 0 success (for --check: every object is managed); 1 error (including invalid arguments); 2 --check \
 found objects the configuration does not manage.
@@ -92,7 +98,8 @@ Examples:
   terraform-provider-entra export --check ./infrastructure/entra";
 
 /// The kinds `--only` accepts.
-pub const KIND_NAMES: [&str; 5] = ["partners", "default", "policy", "identity-sync", "multi-tenant-organization"];
+pub const KIND_NAMES: [&str; 6] =
+    ["partners", "default", "policy", "identity-sync", "multi-tenant-organization", "sync-configurations"];
 
 /// The `export` subcommand's parser.
 pub fn command() -> Command {
@@ -152,7 +159,7 @@ pub fn command() -> Command {
                 .hide_possible_values(true)
                 .help(
                     "Only these kinds of objects, comma-separated: partners, default, policy, identity-sync, \
-                     multi-tenant-organization. Default: all.",
+                     multi-tenant-organization, sync-configurations (with their assignments). Default: all.",
                 ),
         )
         .arg(
@@ -232,6 +239,7 @@ fn options(matches: &ArgMatches) -> Options {
                 policy: names.contains(&"policy"),
                 identity_sync: names.contains(&"identity-sync"),
                 multi_tenant_organization: names.contains(&"multi-tenant-organization"),
+                sync_configurations: names.contains(&"sync-configurations"),
             }
         }
         None => Kinds::ALL,
@@ -317,31 +325,15 @@ mod tests {
     fn modes_and_selection() {
         let options = parse(["--check", "cfg", "--state", "s.json", "--only", "partners,identity-sync", "-q"]).unwrap();
         assert_eq!(options.mode, Mode::Check { dir: PathBuf::from("cfg"), state: Some(PathBuf::from("s.json")) });
-        assert_eq!(
-            options.kinds,
-            Kinds {
-                partners: true,
-                default: false,
-                policy: false,
-                identity_sync: true,
-                multi_tenant_organization: false
-            }
-        );
+        assert_eq!(options.kinds, Kinds { partners: true, identity_sync: true, ..Kinds::NONE });
         assert!(options.quiet);
         let options =
             parse(["--out", "o", "--force", "--only", "default", "--only", "policy", "--timeout", "90s"]).unwrap();
         assert_eq!(options.mode, Mode::Export { out: PathBuf::from("o"), force: true });
-        assert_eq!(
-            options.kinds,
-            Kinds {
-                partners: false,
-                default: true,
-                policy: true,
-                identity_sync: false,
-                multi_tenant_organization: false
-            }
-        );
+        assert_eq!(options.kinds, Kinds { default: true, policy: true, ..Kinds::NONE });
         assert_eq!(options.timeout, Duration::from_secs(90));
+        let options = parse(["--check", "cfg", "--only", "sync-configurations,multi-tenant-organization"]).unwrap();
+        assert_eq!(options.kinds, Kinds { sync_configurations: true, multi_tenant_organization: true, ..Kinds::NONE });
     }
 
     #[test]

@@ -19,13 +19,15 @@ use std::collections::BTreeMap;
 use tfplugin::{Attribute, Context, Nesting, Resource, Schema, Value};
 
 use super::hcl::{Block, Expr, Item, render_file};
-use super::names::{assign_names, base_name};
-use super::tenant::{Lookup, PartnerSnapshot, Snapshot, describe_diagnostics, plural};
+use super::names::{AssignmentToName, assign_names, assignment_names, base_name, configuration_names};
+use super::tenant::{Lookup, PartnerSnapshot, Snapshot, SyncConfigurationSnapshot, describe_diagnostics, plural};
 use crate::provider::PROVIDER_ADDRESS;
 use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicyResource};
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::{self, CrossTenantIdentitySync};
 use crate::resources::cross_tenant_partner::{self, CrossTenantPartner};
+use crate::resources::cross_tenant_sync_assignment::{self, CrossTenantSyncAssignment};
+use crate::resources::cross_tenant_sync_configuration::{self, CrossTenantSyncConfiguration};
 use crate::resources::multi_tenant_organization::{self, MultiTenantOrganization};
 use crate::resources::{multi_tenant_organization_identity_sync_template, multi_tenant_organization_partner_template};
 use crate::shared::mapping::{equal_ignoring_guid_case, from_graph, graph_name};
@@ -80,12 +82,23 @@ pub struct Counts {
     pub organization: usize,
     /// Multi-tenant organization templates (0 to 2).
     pub templates: usize,
+    /// Cross-tenant synchronization configurations.
+    pub sync_configurations: usize,
+    /// Assignments of cross-tenant synchronization configurations.
+    pub sync_assignments: usize,
 }
 
 impl Counts {
     /// All objects.
     pub fn total(&self) -> usize {
-        self.policy + self.default + self.partners + self.identity_syncs + self.organization + self.templates
+        self.policy
+            + self.default
+            + self.partners
+            + self.identity_syncs
+            + self.organization
+            + self.templates
+            + self.sync_configurations
+            + self.sync_assignments
     }
 
     /// "1 cross-tenant access policy, 1 default configuration, 50 partner configurations and 12 identity
@@ -110,6 +123,14 @@ impl Counts {
         }
         if self.templates > 0 {
             parts.push(format!("{} multi-tenant organization template{}", self.templates, plural(self.templates)));
+        }
+        if self.sync_configurations > 0 {
+            let n = self.sync_configurations;
+            parts.push(format!("{n} cross-tenant synchronization configuration{}", plural(n)));
+        }
+        if self.sync_assignments > 0 {
+            let n = self.sync_assignments;
+            parts.push(format!("{n} cross-tenant synchronization assignment{}", plural(n)));
         }
         match parts.len() {
             0 => "nothing".to_owned(),
@@ -136,6 +157,7 @@ pub async fn generate(snapshot: &Snapshot) -> Export {
     let mut partners = Vec::new();
     let mut syncs = Vec::new();
     let mut organization = Vec::new();
+    let sync_configurations = sync_blocks(snapshot, &names, &ctx, &mut export).await;
 
     if let Some(state) = &snapshot.policy {
         policy.push(policy_block(state, &ctx, &mut export.warnings).await);
@@ -184,6 +206,7 @@ pub async fn generate(snapshot: &Snapshot) -> Export {
         ("default.tf", &default),
         ("partners.tf", &partners),
         ("identity_sync.tf", &syncs),
+        ("cross_tenant_sync.tf", &sync_configurations),
         ("multi_tenant_organization.tf", &organization),
     ] {
         if group.is_empty() {
@@ -302,10 +325,32 @@ async fn organization_block(state: &Value, ctx: &Context, warnings: &mut Vec<Str
     }
 }
 
+/// What leaving a template's attribute out means: a setting is "not applied" (null), the application level is both
+/// levels.
+fn template_omitted(attribute: &Attribute) -> Value {
+    match attribute.name.as_str() {
+        "template_application_level" => Value::set(TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l))),
+        _ => Value::Null,
+    }
+}
+
+/// Whether a template's state is its untouched default (no setting applied, both application levels): every
+/// tenant has both templates, so only changed ones are exported, and only those count for `--check`.
+pub fn template_is_untouched(template: Template, state: &Value) -> bool {
+    let schema = match template {
+        Template::PartnerConfiguration => multi_tenant_organization_partner_template::schema(),
+        Template::IdentitySynchronization => multi_tenant_organization_identity_sync_template::schema(),
+    };
+    let (body, notes) = configuration(&schema, state, template_omitted, &[], "", &mut Vec::new());
+    notes.is_empty() && matches!(&body, Value::Object(attributes) if attributes.values().all(Value::is_null))
+}
+
 /// One of the multi-tenant organization's two templates.
-#[derive(Debug, Clone, Copy)]
-enum Template {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// `entra_multi_tenant_organization_partner_template`.
     PartnerConfiguration,
+    /// `entra_multi_tenant_organization_identity_sync_template`.
     IdentitySynchronization,
 }
 
@@ -336,15 +381,10 @@ async fn template_block(
              other tenants.",
         ),
     };
-    // Left out, a setting is "not applied" (null) and the application level is both levels.
-    let omitted = |attribute: &Attribute| match attribute.name.as_str() {
-        "template_application_level" => Value::set(TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l))),
-        _ => Value::Null,
-    };
-    let (body, notes) = configuration(&schema, state, omitted, &[], what, warnings);
-    if notes.is_empty() && matches!(&body, Value::Object(attributes) if attributes.values().all(Value::is_null)) {
+    if template_is_untouched(template, state) {
         return None;
     }
+    let (body, notes) = configuration(&schema, state, template_omitted, &[], what, warnings);
     let notes = [notes, validation_notes(&resource, &schema, &body, ctx, what, warnings).await].concat();
     let mut items = comment(&format!("{description} Settings left out are not applied."));
     items.extend(notes_items(&notes));
@@ -420,6 +460,148 @@ async fn sync_block(
         import_id: partner.tenant_id.clone(),
         items,
     }
+}
+
+/// The import id of an assignment: `{configuration_id}/{assignment_id}`.
+fn assignment_import_id(configuration: &SyncConfigurationSnapshot, assignment: &Value) -> String {
+    format!("{}/{}", configuration.id, assignment.get_attr("id").as_str().unwrap_or_default())
+}
+
+/// A string attribute of a state, `None` when null or empty.
+fn text<'a>(state: &'a Value, name: &str) -> Option<&'a str> {
+    state.get_attr(name).as_str().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The cross-tenant synchronization configurations, each followed by its assignments, in the order of their
+/// resource names; counted in `export.counts`.
+async fn sync_blocks(
+    snapshot: &Snapshot,
+    partner_names: &BTreeMap<String, String>,
+    ctx: &Context,
+    export: &mut Export,
+) -> Vec<Exported> {
+    let configurations = &snapshot.sync_configurations;
+    let listed: Vec<(String, String)> = configurations
+        .iter()
+        .map(|c| (c.id.clone(), text(&c.state, "display_name").unwrap_or_default().to_owned()))
+        .collect();
+    let names = configuration_names(&listed);
+    let to_name: Vec<AssignmentToName> = configurations
+        .iter()
+        .flat_map(|c| {
+            let configuration = names[&c.id].clone();
+            c.assignments.iter().map(move |a| AssignmentToName {
+                key: assignment_import_id(c, a),
+                configuration: configuration.clone(),
+                principal_id: text(a, "principal_id").unwrap_or_default().to_owned(),
+                principal_display_name: text(a, "principal_display_name").map(str::to_owned),
+                principal_type: text(a, "principal_type").unwrap_or_default().to_owned(),
+            })
+        })
+        .collect();
+    let assignment_names = assignment_names(&to_name);
+    let mut ordered: Vec<&SyncConfigurationSnapshot> = configurations.iter().collect();
+    ordered.sort_by_key(|c| &names[&c.id]);
+    let mut blocks = Vec::new();
+    for configuration in ordered {
+        let name = &names[&configuration.id];
+        let block = sync_configuration_block(snapshot, configuration, name, partner_names, ctx, &mut export.warnings);
+        blocks.push(block.await);
+        export.counts.sync_configurations += 1;
+        let mut assignments: Vec<(&String, &Value)> = configuration
+            .assignments
+            .iter()
+            .map(|a| (&assignment_names[&assignment_import_id(configuration, a)], a))
+            .collect();
+        assignments.sort_by_key(|(assignment_name, _)| *assignment_name);
+        for (assignment_name, state) in assignments {
+            let block = sync_assignment_block(configuration, state, assignment_name, name, ctx, &mut export.warnings);
+            blocks.push(block.await);
+            export.counts.sync_assignments += 1;
+        }
+    }
+    blocks
+}
+
+async fn sync_configuration_block(
+    snapshot: &Snapshot,
+    configuration: &SyncConfigurationSnapshot,
+    name: &str,
+    partner_names: &BTreeMap<String, String>,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Exported {
+    let schema = cross_tenant_sync_configuration::schema();
+    let state = &configuration.state;
+    let what = format!("cross-tenant synchronization configuration {}", configuration.id);
+    // Left out, the scope is assigned users and groups and the job runs (the resource's plan defaults); the other
+    // settings are off.
+    let omitted = |attribute: &Attribute| match attribute.name.as_str() {
+        "scope" => Value::string("assigned"),
+        "enabled" => Value::bool(true),
+        _ => Value::Null,
+    };
+    let always = ["display_name", "target_tenant_id"];
+    let (body, notes) = self::configuration(&schema, state, omitted, &always, &what, warnings);
+    let resource = CrossTenantSyncConfiguration::new(Configured::new());
+    let notes = [notes, validation_notes(&resource, &schema, &body, ctx, &what, warnings).await].concat();
+    let target = text(state, "target_tenant_id").unwrap_or_default();
+    let partner = snapshot.partners.iter().find(|p| p.state.is_some() && p.tenant_id.eq_ignore_ascii_case(target));
+    let target_text = match partner.filter(|p| p.lookup.info().is_some()) {
+        Some(partner) => format!("{}, tenant {target}", tenant_title(partner)),
+        None => format!("tenant {target}"),
+    };
+    let mut items = comment(&format!(
+        "Cross-tenant synchronization configuration \"{}\" (service principal {}): synchronizes users into {target_text}. \
+         Destroying it deletes the configuration; users already synchronized stay in the target tenant.",
+        text(state, "display_name").unwrap_or_default(),
+        configuration.id
+    ));
+    // Referencing the partner makes Terraform create the configuration after the partner's outbound consent, and
+    // destroy it first.
+    let references = match partner {
+        Some(partner) => vec![(
+            "target_tenant_id",
+            Expr::Raw(format!("{}.{}.tenant_id", cross_tenant_partner::TYPE_NAME, partner_names[&partner.tenant_id])),
+        )],
+        None => Vec::new(),
+    };
+    items.extend(notes_items(&notes));
+    let type_name = cross_tenant_sync_configuration::TYPE_NAME;
+    items.push(Item::Block(resource_block(type_name, name, &schema, &body, &references)));
+    Exported { address: format!("{type_name}.{name}"), import_id: configuration.id.clone(), items }
+}
+
+async fn sync_assignment_block(
+    configuration: &SyncConfigurationSnapshot,
+    state: &Value,
+    name: &str,
+    configuration_name: &str,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Exported {
+    let schema = cross_tenant_sync_assignment::schema();
+    let import_id = assignment_import_id(configuration, state);
+    let what = format!("assignment {import_id}");
+    let always = ["configuration_id", "principal_id"];
+    let (body, notes) = self::configuration(&schema, state, |_| Value::Null, &always, &what, warnings);
+    let resource = CrossTenantSyncAssignment::new(Configured::new());
+    let notes = [notes, validation_notes(&resource, &schema, &body, ctx, &what, warnings).await].concat();
+    let principal = match (text(state, "principal_display_name"), text(state, "principal_type")) {
+        (Some(name), Some(kind)) => format!("{name} ({kind})"),
+        (Some(name), None) => name.to_owned(),
+        (None, kind) => format!("{} {}", kind.unwrap_or("Principal"), text(state, "principal_id").unwrap_or_default()),
+    };
+    let mut items = comment(&format!(
+        "{principal} in scope of \"{}\".",
+        text(&configuration.state, "display_name").unwrap_or_default()
+    ));
+    items.extend(notes_items(&notes));
+    let configuration_type = cross_tenant_sync_configuration::TYPE_NAME;
+    let references = [("configuration_id", Expr::Raw(format!("{configuration_type}.{configuration_name}.id")))];
+    let type_name = cross_tenant_sync_assignment::TYPE_NAME;
+    items.push(Item::Block(resource_block(type_name, name, &schema, &body, &references)));
+    Exported { address: format!("{type_name}.{name}"), import_id, items }
 }
 
 /// "Contoso, Ltd (CONTOSO18839.onmicrosoft.com)" for a partner whose tenant was found.
@@ -701,6 +883,7 @@ mod tests {
             organization: None,
             partner_template: None,
             identity_sync_template: None,
+            sync_configurations: Vec::new(),
         }
     }
 
@@ -942,6 +1125,170 @@ resource "entra_cross_tenant_partner" "contoso_ltd" {{
             Counts { organization: 1, templates: 2, ..Counts::default() }.describe(),
             "1 multi-tenant organization and 2 multi-tenant organization templates"
         );
+        assert_eq!(
+            Counts { sync_configurations: 1, sync_assignments: 2, ..Counts::default() }.describe(),
+            "1 cross-tenant synchronization configuration and 2 cross-tenant synchronization assignments"
+        );
         assert_eq!(Counts::default().describe(), "nothing");
+    }
+
+    const SP: &str = "5c000000-0000-4000-8000-0000000000aa";
+    const SALES: &str = "96a00000-0001-4000-8000-000000000001";
+    const ADELE: &str = "a5e40000-0001-4000-8000-000000000001";
+
+    /// A configuration's state as its import and read make it: one override, one filter, a threshold.
+    fn sync_configuration_state(target: &str) -> Value {
+        Value::object([
+            ("id", Value::string(SP)),
+            ("display_name", Value::string("Fabrikam")),
+            ("target_tenant_id", Value::string(target)),
+            ("scope", Value::string("assigned")),
+            ("enabled", Value::bool(true)),
+            ("notification_email", Value::Null),
+            ("accidental_deletions_threshold", Value::number(50)),
+            (
+                "attribute_mappings",
+                Value::set([Value::object([
+                    ("target_attribute", Value::string("userType")),
+                    ("source_type", Value::string("constant")),
+                    ("source", Value::string("Guest")),
+                    ("apply", Value::Null),
+                ])]),
+            ),
+            (
+                "scoping_filters",
+                Value::list([Value::object([
+                    ("name", Value::string("Sales only")),
+                    (
+                        "clauses",
+                        Value::list([Value::object([
+                            ("attribute", Value::string("department")),
+                            ("operator", Value::string("EQUALS")),
+                            ("values", Value::list([Value::string("Sales")])),
+                        ])]),
+                    ),
+                ])]),
+            ),
+            ("service_principal_id", Value::string(SP)),
+            ("application_object_id", Value::string("0a000000-0000-4000-8000-0000000000bb")),
+            ("application_id", Value::string("0b000000-0000-4000-8000-0000000000cc")),
+            ("job_id", Value::string("Azure2Azure.abc.def")),
+            ("app_role_id", Value::string("0c000000-0000-4000-8000-0000000000dd")),
+            ("timeouts", Value::Null),
+        ])
+    }
+
+    fn assignment_state(id: &str, principal: &str, name: &str, kind: &str) -> Value {
+        Value::object([
+            ("id", Value::string(id)),
+            ("configuration_id", Value::string(SP)),
+            ("principal_id", Value::string(principal)),
+            ("principal_type", Value::string(kind)),
+            ("principal_display_name", Value::string(name)),
+            ("timeouts", Value::Null),
+        ])
+    }
+
+    #[tokio::test]
+    async fn sync_configurations_are_written_with_their_assignments_referencing_them() {
+        let configuration = SyncConfigurationSnapshot {
+            id: SP.to_owned(),
+            state: sync_configuration_state(CONTOSO),
+            assignments: vec![
+                assignment_state("uAssignmentAdele", ADELE, "Adele Vance", "User"),
+                assignment_state("gAssignmentSales", SALES, "Sales", "Group"),
+            ],
+        };
+        // The target is an exported partner: the configuration references it.
+        let partner = PartnerSnapshot {
+            tenant_id: CONTOSO.into(),
+            state: Some(partner_value(json!({"tenantId": CONTOSO}))),
+            identity_sync: None,
+            has_identity_sync: false,
+            lookup: found("Contoso, Ltd", "CONTOSO18839.onmicrosoft.com"),
+        };
+        let mut snap = snapshot(vec![partner]);
+        snap.sync_configurations = vec![configuration.clone()];
+        let export = generate(&snap).await;
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert_eq!(
+            export.counts,
+            Counts { partners: 1, sync_configurations: 1, sync_assignments: 2, ..Counts::default() }
+        );
+        let sync = file(&export, "cross_tenant_sync.tf");
+        let expected = r#"resource "entra_cross_tenant_sync_configuration" "fabrikam" {
+  display_name                   = "Fabrikam"
+  target_tenant_id               = entra_cross_tenant_partner.contoso_ltd.tenant_id
+  accidental_deletions_threshold = 50
+  attribute_mappings = [
+    { target_attribute = "userType", source_type = "constant", source = "Guest" },
+  ]
+  scoping_filters = [
+    {
+      name = "Sales only"
+      clauses = [
+        {
+          attribute = "department"
+          operator  = "EQUALS"
+          values    = ["Sales"]
+        },
+      ]
+    },
+  ]
+}
+"#;
+        assert!(sync.contains(expected), "{sync}");
+        assert!(
+            sync.contains("# synchronizes users into Contoso, Ltd (CONTOSO18839.onmicrosoft.com), tenant"),
+            "{sync}"
+        );
+        for absent in ["scope", "enabled", "notification_email", "job_id", "app_role_id", "timeouts"] {
+            assert!(!sync.lines().any(|l| l.trim_start().starts_with(&format!("{absent} "))), "{absent}: {sync}");
+        }
+        // Assignments follow their configuration, sorted by name, with the principal written out.
+        let sales = format!(
+            "# Sales (Group) in scope of \"Fabrikam\".\nresource \"entra_cross_tenant_sync_assignment\" \"fabrikam_sales\" {{\n  \
+             configuration_id = entra_cross_tenant_sync_configuration.fabrikam.id\n  principal_id     = \"{SALES}\"\n}}\n"
+        );
+        assert!(sync.contains(&sales), "{sync}");
+        let adele = sync.find("\"fabrikam_adele_vance\"").expect("Adele's assignment");
+        assert!(sync.find("\"fabrikam\" {").unwrap() < adele && adele < sync.find("\"fabrikam_sales\"").unwrap());
+        let imports = file(&export, "imports.tf");
+        assert!(imports.contains(&format!("to = entra_cross_tenant_sync_configuration.fabrikam\n  id = \"{SP}\"")));
+        assert!(imports.contains(&format!(
+            "to = entra_cross_tenant_sync_assignment.fabrikam_sales\n  id = \"{SP}/gAssignmentSales\""
+        )));
+
+        // Without the partner in the export, the target is written out; with scope "all" and the job paused, both
+        // settings are written.
+        let mut state = sync_configuration_state("9c5d131d-b1c3-4fc4-9e3f-c6557947d551");
+        if let Value::Object(attributes) = &mut state {
+            attributes.insert("scope".into(), Value::string("all"));
+            attributes.insert("enabled".into(), Value::bool(false));
+        }
+        let mut snap = snapshot(Vec::new());
+        snap.sync_configurations = vec![SyncConfigurationSnapshot { state, ..configuration }];
+        let sync = file(&generate(&snap).await, "cross_tenant_sync.tf").to_owned();
+        assert!(sync.contains("target_tenant_id               = \"9c5d131d-b1c3-4fc4-9e3f-c6557947d551\""), "{sync}");
+        assert!(
+            sync.contains("scope                          = \"all\"")
+                && sync.contains("enabled                        = false"),
+            "{sync}"
+        );
+    }
+
+    #[test]
+    fn untouched_templates_are_recognised() {
+        let untouched = Value::object([
+            ("id", Value::string("partner_configuration")),
+            ("template_application_level", Value::set(TEMPLATE_APPLICATION_LEVELS.iter().map(|l| Value::string(*l)))),
+            ("inbound_trust", Value::Null),
+        ]);
+        assert!(template_is_untouched(Template::PartnerConfiguration, &untouched));
+        let mut changed = untouched.clone();
+        if let Value::Object(attributes) = &mut changed {
+            attributes.insert("template_application_level".into(), Value::set([Value::string("newPartners")]));
+        }
+        assert!(!template_is_untouched(Template::PartnerConfiguration, &changed));
     }
 }

@@ -1,10 +1,18 @@
 //! `terraform-provider-entra export`: bring an existing tenant under Terraform in one command.
 //!
 //! `export --out DIR` reads the cross-tenant access policy, the default configuration, every partner configuration,
-//! every identity synchronization policy, the multi-tenant organization and its templates, and writes `.tf` files: one resource per object with only the settings
-//! that differ from inheritance or from the service defaults, an `import` block per object, and the provider
+//! every identity synchronization policy, the multi-tenant organization and its templates, and every cross-tenant
+//! synchronization configuration with its assignments (the app role assignments of its service principal, read
+//! through `appRoleAssignedTo`), and writes `.tf` files: one resource per object with only the settings that differ
+//! from inheritance, the service defaults or the resource's defaults, an `import` block per object, and the provider
 //! requirements. `terraform plan` in `DIR` then shows only imports, and after `terraform apply` a plan is empty.
-//! `export --check DIR` instead lists the objects a configuration does not manage, for CI.
+//! `export --check DIR` instead lists the objects a configuration does not manage, for CI; it counts what an export
+//! would write.
+//!
+//! Permissions: `Policy.Read.All` is required; without `CrossTenantInformation.ReadBasic.All` partners are named
+//! after their tenant ids, without `MultiTenantOrganization.Read.All` the organization and its templates are
+//! skipped, and without `Application.Read.All` and `Synchronization.Read.All` the synchronization configurations
+//! and their assignments are skipped, each with a warning.
 //!
 //! Layers, from the bottom up:
 //! - [`cli`]: the command line; the authentication flags are the provider's arguments;
@@ -34,7 +42,7 @@ use entra_graph::CancellationToken;
 use crate::provider_data::EnvLookup;
 use cli::{EXIT_UNMANAGED, Mode, Options};
 use report::Reporter;
-use tenant::{Connection, Lookup, plural};
+use tenant::{Connection, Lookup, Purpose, plural};
 
 /// Which kinds of objects to export or check (`--only`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,12 +57,30 @@ pub struct Kinds {
     pub identity_sync: bool,
     /// The multi-tenant organization this tenant belongs to, and its two templates.
     pub multi_tenant_organization: bool,
+    /// Cross-tenant synchronization configurations and their assignments.
+    pub sync_configurations: bool,
 }
 
 impl Kinds {
     /// Every kind.
-    pub const ALL: Kinds =
-        Kinds { partners: true, default: true, policy: true, identity_sync: true, multi_tenant_organization: true };
+    pub const ALL: Kinds = Kinds {
+        partners: true,
+        default: true,
+        policy: true,
+        identity_sync: true,
+        multi_tenant_organization: true,
+        sync_configurations: true,
+    };
+
+    /// No kind (to select some with struct update syntax).
+    pub const NONE: Kinds = Kinds {
+        partners: false,
+        default: false,
+        policy: false,
+        identity_sync: false,
+        multi_tenant_organization: false,
+        sync_configurations: false,
+    };
 }
 
 /// How a successful run ended.
@@ -156,7 +182,8 @@ async fn export(
     reporter: &Reporter,
     stdout: &mut dyn Write,
 ) -> Result<Outcome, String> {
-    let snapshot = connection.snapshot(options.kinds, true, reporter).await.map_err(|e| e.to_string())?;
+    let snapshot =
+        connection.snapshot(options.kinds, true, Purpose::Export, reporter).await.map_err(|e| e.to_string())?;
     let export = generate::generate(&snapshot).await;
     for warning in &export.warnings {
         reporter.warn(warning);
@@ -179,6 +206,16 @@ async fn export(
     Ok(Outcome::Done)
 }
 
+/// One object `--check` found unmanaged.
+struct Unmanaged {
+    /// The resource type.
+    kind: &'static str,
+    /// The import id.
+    id: String,
+    /// What to call it: `None` for partner tenants, which are looked up.
+    name: Option<String>,
+}
+
 async fn check(
     connection: &Connection,
     options: &Options,
@@ -189,33 +226,102 @@ async fn check(
 ) -> Result<Outcome, String> {
     let managed = check::managed(dir, state).map_err(|e| e.to_string())?;
     let kinds = options.kinds;
-    let mut unmanaged: Vec<(&str, String)> = Vec::new();
+    let mut unmanaged: Vec<Unmanaged> = Vec::new();
     let mut total = 0;
-    if kinds.policy {
+    let mut count = |is_managed: bool, kind: &'static str, id: String, name: Option<String>| {
         total += 1;
-        if !managed.policy {
-            unmanaged.push((crate::resources::cross_tenant_access_policy::TYPE_NAME, "policy".to_owned()));
+        if !is_managed {
+            unmanaged.push(Unmanaged { kind, id, name });
         }
+    };
+    if kinds.policy {
+        count(
+            managed.policy,
+            crate::resources::cross_tenant_access_policy::TYPE_NAME,
+            "policy".to_owned(),
+            Some(String::new()),
+        );
     }
     if kinds.default {
-        total += 1;
-        if !managed.default {
-            unmanaged.push((crate::resources::cross_tenant_default::TYPE_NAME, "default".to_owned()));
-        }
+        count(
+            managed.default,
+            crate::resources::cross_tenant_default::TYPE_NAME,
+            "default".to_owned(),
+            Some(String::new()),
+        );
     }
     if kinds.partners || kinds.identity_sync {
         for partner in connection.list_partners(reporter).await.map_err(|e| e.to_string())? {
             if kinds.partners {
-                total += 1;
-                if !managed.has_partner(&partner.tenant_id) {
-                    unmanaged.push((crate::resources::cross_tenant_partner::TYPE_NAME, partner.tenant_id.clone()));
-                }
+                let kind = crate::resources::cross_tenant_partner::TYPE_NAME;
+                count(managed.has_partner(&partner.tenant_id), kind, partner.tenant_id.clone(), None);
             }
             if kinds.identity_sync && partner.identity_synchronization.is_some() {
-                total += 1;
-                if !managed.has_identity_sync(&partner.tenant_id) {
-                    unmanaged.push((crate::resources::cross_tenant_identity_sync::TYPE_NAME, partner.tenant_id));
-                }
+                let kind = crate::resources::cross_tenant_identity_sync::TYPE_NAME;
+                count(managed.has_identity_sync(&partner.tenant_id), kind, partner.tenant_id, None);
+            }
+        }
+    }
+    if kinds.multi_tenant_organization {
+        // Read as the export reads them, so that the check counts exactly what an export would write: the
+        // organization when the tenant belongs to one, each template when it differs from its untouched default.
+        let selected = Kinds { multi_tenant_organization: true, ..Kinds::NONE };
+        let snapshot =
+            connection.snapshot(selected, false, Purpose::Check, reporter).await.map_err(|e| e.to_string())?;
+        if let Some(organization) = &snapshot.organization {
+            let name = organization.get_attr("display_name").as_str().map(|n| format!("\"{n}\""));
+            let kind = crate::resources::multi_tenant_organization::TYPE_NAME;
+            let id = crate::resources::multi_tenant_organization::IMPORT_ID.to_owned();
+            count(managed.multi_tenant_organization, kind, id, name);
+        }
+        use crate::resources::{
+            multi_tenant_organization_identity_sync_template as identity_sync_template,
+            multi_tenant_organization_partner_template as partner_template,
+        };
+        for (state, template, is_managed, kind, id) in [
+            (
+                &snapshot.partner_template,
+                generate::Template::PartnerConfiguration,
+                managed.partner_template,
+                partner_template::TYPE_NAME,
+                partner_template::SINGLETON_ID,
+            ),
+            (
+                &snapshot.identity_sync_template,
+                generate::Template::IdentitySynchronization,
+                managed.identity_sync_template,
+                identity_sync_template::TYPE_NAME,
+                identity_sync_template::SINGLETON_ID,
+            ),
+        ] {
+            if let Some(state) = state
+                && !generate::template_is_untouched(template, state)
+            {
+                count(is_managed, kind, id.to_owned(), Some(String::new()));
+            }
+        }
+    }
+    if kinds.sync_configurations
+        && let Some(listed) =
+            connection.list_sync_configurations(Purpose::Check, reporter).await.map_err(|e| e.to_string())?
+    {
+        for configuration in &listed {
+            let reference =
+                check::SyncConfigurationRef { id: &configuration.id, display_name: &configuration.display_name };
+            let is_managed = managed.has_sync_configuration(reference);
+            // A service principal of the template without a job is no configuration (the export skips it too);
+            // asked only of unmanaged ones, so a check of a well-kept configuration costs no request per object.
+            if !is_managed && !connection.has_sync_job(&configuration.id).await.map_err(|e| e.to_string())? {
+                continue;
+            }
+            let kind = crate::resources::cross_tenant_sync_configuration::TYPE_NAME;
+            count(is_managed, kind, configuration.id.clone(), Some(format!("\"{}\"", configuration.display_name)));
+            for assignment in connection.sync_assignments(&configuration.id).await.map_err(|e| e.to_string())? {
+                let text = |name: &str| assignment.get(name).and_then(serde_json::Value::as_str).unwrap_or_default();
+                let is_managed = managed.has_sync_assignment(reference, text("id"), text("principalId"));
+                let kind = crate::resources::cross_tenant_sync_assignment::TYPE_NAME;
+                let name = format!("{} ({})", text("principalDisplayName"), text("principalType"));
+                count(is_managed, kind, format!("{}/{}", configuration.id, text("id")), Some(name));
             }
         }
     }
@@ -235,8 +341,7 @@ async fn check(
         return Ok(Outcome::Done);
     }
     // Name the tenants of the unmanaged objects only: a check of a well-kept configuration makes no lookups.
-    let mut tenants: Vec<String> =
-        unmanaged.iter().map(|(_, id)| id.clone()).filter(|id| id != "policy" && id != "default").collect();
+    let mut tenants: Vec<String> = unmanaged.iter().filter(|u| u.name.is_none()).map(|u| u.id.clone()).collect();
     tenants.dedup();
     let lookups = connection.look_up(&tenants, reporter).await.map_err(|e| e.to_string())?;
     report.push_str(&format!(
@@ -246,18 +351,19 @@ async fn check(
         connection.tenant_id(),
         if unmanaged.len() == 1 { "is" } else { "are" }
     ));
-    let width = unmanaged.iter().map(|(kind, _)| kind.len()).max().unwrap_or(0);
-    for (kind, id) in &unmanaged {
-        let name = match lookups.get(id) {
-            Some(Lookup::Found(info)) => {
+    let width = unmanaged.iter().map(|u| u.kind.len()).max().unwrap_or(0);
+    for Unmanaged { kind, id, name } in &unmanaged {
+        let name = match (name, lookups.get(id)) {
+            (Some(name), _) => name.clone(),
+            (None, Some(Lookup::Found(info))) => {
                 let mut name = info.display_name.clone().unwrap_or_default();
                 if let Some(domain) = &info.default_domain_name {
                     name.push_str(&format!(" ({domain})"));
                 }
                 name
             }
-            Some(Lookup::NotFound) => "(tenant not found by lookup)".to_owned(),
-            Some(Lookup::Denied) => "(tenant lookup refused)".to_owned(),
+            (None, Some(Lookup::NotFound)) => "(tenant not found by lookup)".to_owned(),
+            (None, Some(Lookup::Denied)) => "(tenant lookup refused)".to_owned(),
             _ => String::new(),
         };
         report.push_str(format!("  {kind:width$}  {id}  {name}").trim_end());

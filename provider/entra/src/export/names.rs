@@ -1,5 +1,5 @@
-//! Resource names for exported partners: readable, valid Terraform identifiers that stay the same from one export to
-//! the next.
+//! Resource names for exported partners, cross-tenant synchronization configurations and their assignments:
+//! readable, valid Terraform identifiers that stay the same from one export to the next.
 //!
 //! A partner is named after what users recognise it by, in this order: its tenant's default domain unless that is
 //! only the `onmicrosoft` routing domain (`truesecdetect.io` → `truesecdetect_io`), its display name (`Contoso, Ltd`
@@ -7,7 +7,8 @@
 //! looked up, `tenant_` and the first eight characters of its id. Names that two partners share get the first eight
 //! characters of each one's tenant id appended (`contoso_ltd_6babcaad`): a suffix that belongs to the tenant, so a
 //! partner keeps its name however the other partners are ordered or added. The result depends only on the tenants
-//! and what the lookups return, never on the order Graph lists them in.
+//! and what the lookups return, never on the order Graph lists them in. Configurations and assignments are named
+//! the same way after their display names ([`configuration_names`], [`assignment_names`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +25,12 @@ const ROUTING_DOMAIN_SUFFIXES: [&str; 3] = [".onmicrosoft.com", ".onmicrosoft.us
 /// `_`, no `_` or `-` at either end, at most 63 characters, and `tenant_` in front when it would start with a digit.
 /// `None` when nothing usable is left.
 pub fn sanitise(text: &str) -> Option<String> {
+    identifier(text).map(|name| finish(name, "tenant_"))
+}
+
+/// `text` as the words of an identifier (see [`sanitise`]), without the length limit or the prefix for a leading
+/// digit; `None` when nothing usable is left.
+fn identifier(text: &str) -> Option<String> {
     let mut name = String::with_capacity(text.len());
     let mut pending_separator = false;
     let mut push = |c: char, name: &mut String| {
@@ -44,17 +51,19 @@ pub fn sanitise(text: &str) -> Option<String> {
         }
     }
     let name = name.trim_matches(['-', '_']);
-    if name.is_empty() {
-        return None;
-    }
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("tenant_{name}") } else { name.to_owned() };
-    let mut name = name;
+    if name.is_empty() { None } else { Some(name.to_owned()) }
+}
+
+/// A name made of identifier words: `prefix` in front when it would start with a digit, at most [`MAX_LENGTH`]
+/// characters.
+fn finish(name: String, prefix: &str) -> String {
+    let mut name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("{prefix}{name}") } else { name };
     if name.len() > MAX_LENGTH {
         name.truncate(MAX_LENGTH);
         let trimmed = name.trim_end_matches(['-', '_']).len();
         name.truncate(trimmed);
     }
-    Some(name)
+    name
 }
 
 /// The ASCII spelling of an accented Latin letter (`é` → `e`, `ß` → `ss`, `Æ` → `AE`), so that names of
@@ -158,6 +167,79 @@ pub fn assign_names(partners: &[(String, String)]) -> BTreeMap<String, String> {
     names
 }
 
+/// Unique names for cross-tenant synchronization configurations, given as `(service principal id, display
+/// name)`: the display name (`Fabrikam sync` → `fabrikam_sync`), or `configuration_` and the first eight characters
+/// of the id when the name has nothing usable; names several configurations share get each one's id suffix, as
+/// partners do ([`assign_names`]).
+pub fn configuration_names(configurations: &[(String, String)]) -> BTreeMap<String, String> {
+    let bases: Vec<(String, String)> = configurations
+        .iter()
+        .map(|(id, display_name)| {
+            let base = identifier(display_name)
+                .map(|name| finish(name, "configuration_"))
+                .unwrap_or_else(|| format!("configuration_{}", short_id(id)));
+            (id.clone(), base)
+        })
+        .collect();
+    assign_names(&bases)
+}
+
+/// One assignment to name: the key it is returned under, its configuration's resource name, and the principal.
+#[derive(Debug, Clone)]
+pub struct AssignmentToName {
+    /// What the name is returned under (the import id `{configuration_id}/{assignment_id}`).
+    pub key: String,
+    /// The resource name of the assignment's configuration.
+    pub configuration: String,
+    /// The user's or group's object id.
+    pub principal_id: String,
+    /// The user's or group's display name, when Graph gave one.
+    pub principal_display_name: Option<String>,
+    /// `User` or `Group`.
+    pub principal_type: String,
+}
+
+/// Unique names for assignments: the configuration's name and the principal's display name (`fabrikam_sales`,
+/// `fabrikam_adele_vance`), or its type and the first eight characters of its id (`fabrikam_group_96a00000`).
+/// Principals of one configuration that share a display name get their ids' suffixes ([`assign_names`]); a name
+/// that two configurations' assignments still share (a configuration named like another's prefix) gets the
+/// assignment's key appended. Depends only on the assignments, not on their order.
+pub fn assignment_names(assignments: &[AssignmentToName]) -> BTreeMap<String, String> {
+    let mut by_configuration: BTreeMap<&str, Vec<&AssignmentToName>> = BTreeMap::new();
+    for assignment in assignments {
+        by_configuration.entry(&assignment.configuration).or_default().push(assignment);
+    }
+    let mut names = BTreeMap::new();
+    for (configuration, members) in by_configuration {
+        let bases: Vec<(String, String)> = members
+            .iter()
+            .map(|a| {
+                let principal = a.principal_display_name.as_deref().and_then(identifier).unwrap_or_else(|| {
+                    let kind = identifier(&a.principal_type).unwrap_or_else(|| "principal".to_owned());
+                    format!("{kind}_{}", short_id(&a.principal_id))
+                });
+                (a.principal_id.clone(), finish(format!("{configuration}_{principal}"), ""))
+            })
+            .collect();
+        let by_principal = assign_names(&bases);
+        for member in members {
+            names.insert(member.key.clone(), by_principal[&member.principal_id].clone());
+        }
+    }
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for name in names.values() {
+        *uses.entry(name.clone()).or_default() += 1;
+    }
+    for (key, name) in names.iter_mut() {
+        if uses[name.as_str()] > 1 {
+            let suffix: String =
+                key.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+            *name = format!("{name}_{suffix}");
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +314,53 @@ mod tests {
         let mut reversed = partners.clone();
         reversed.reverse();
         assert_eq!(assign_names(&reversed), names);
+    }
+
+    #[test]
+    fn configurations_and_assignments_are_named_after_what_people_call_them() {
+        let configurations = vec![
+            ("2f000000-0000-4000-8000-000000000001".to_owned(), "Fabrikam".to_owned()),
+            ("1e000000-0000-4000-8000-000000000002".to_owned(), "Fabrikam".to_owned()),
+            ("3d000000-0000-4000-8000-000000000003".to_owned(), "2026 sync: Northwind".to_owned()),
+            ("4c000000-0000-4000-8000-000000000004".to_owned(), "同期".to_owned()),
+        ];
+        let names = configuration_names(&configurations);
+        assert_eq!(names["2f000000-0000-4000-8000-000000000001"], "fabrikam_2f000000");
+        assert_eq!(names["1e000000-0000-4000-8000-000000000002"], "fabrikam_1e000000");
+        assert_eq!(names["3d000000-0000-4000-8000-000000000003"], "configuration_2026_sync_northwind");
+        assert_eq!(names["4c000000-0000-4000-8000-000000000004"], "configuration_4c000000");
+
+        let assignment =
+            |key: &str, configuration: &str, principal: &str, name: Option<&str>, kind: &str| AssignmentToName {
+                key: key.to_owned(),
+                configuration: configuration.to_owned(),
+                principal_id: principal.to_owned(),
+                principal_display_name: name.map(str::to_owned),
+                principal_type: kind.to_owned(),
+            };
+        let assignments = vec![
+            assignment("c1/a", "fabrikam", "96a00000-0001-4000-8000-000000000001", Some("Sales"), "Group"),
+            assignment("c1/b", "fabrikam", "a5e40000-0001-4000-8000-000000000001", Some("Adele Vance"), "User"),
+            assignment("c1/c", "fabrikam", "a5e40000-0001-4000-8000-000000000002", None, "User"),
+            assignment("c2/d", "contoso", "a5e40000-0001-4000-8000-000000000001", Some("Adele Vance"), "User"),
+            assignment("c2/e", "contoso", "b0000000-0001-4000-8000-000000000009", Some("Adele Vance"), "User"),
+            // "fabrikam" + "Sales team" and "fabrikam_sales" + "Team" clash: the keys tell them apart.
+            assignment("c1/g", "fabrikam", "96a00000-0001-4000-8000-000000000002", Some("Sales team"), "Group"),
+            assignment("c3/f", "fabrikam_sales", "c0000000-0001-4000-8000-000000000001", Some("Team"), "Group"),
+        ];
+        let names = assignment_names(&assignments);
+        assert_eq!(names["c1/a"], "fabrikam_sales");
+        assert_eq!(names["c1/b"], "fabrikam_adele_vance");
+        assert_eq!(names["c1/c"], "fabrikam_user_a5e40000");
+        assert_eq!(names["c2/d"], "contoso_adele_vance_a5e40000");
+        assert_eq!(names["c2/e"], "contoso_adele_vance_b0000000");
+        assert_eq!(names["c1/g"], "fabrikam_sales_team_c1g");
+        assert_eq!(names["c3/f"], "fabrikam_sales_team_c3f");
+        let mut reversed = assignments.clone();
+        reversed.reverse();
+        assert_eq!(assignment_names(&reversed), names);
+        let unique: BTreeSet<&String> = names.values().collect();
+        assert_eq!(unique.len(), names.len());
     }
 
     #[test]

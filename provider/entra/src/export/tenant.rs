@@ -25,6 +25,8 @@ use crate::resources::cross_tenant_access_policy::{self, CrossTenantAccessPolicy
 use crate::resources::cross_tenant_default::{self, CrossTenantDefault};
 use crate::resources::cross_tenant_identity_sync::CrossTenantIdentitySync;
 use crate::resources::cross_tenant_partner::CrossTenantPartner;
+use crate::resources::cross_tenant_sync_assignment::CrossTenantSyncAssignment;
+use crate::resources::cross_tenant_sync_configuration::CrossTenantSyncConfiguration;
 use crate::resources::multi_tenant_organization::{self, MultiTenantOrganization};
 use crate::resources::{multi_tenant_organization_identity_sync_template, multi_tenant_organization_partner_template};
 
@@ -52,6 +54,49 @@ pub struct Snapshot {
     pub partner_template: Option<Value>,
     /// The multi-tenant organization identity synchronization template's state, when selected.
     pub identity_sync_template: Option<Value>,
+    /// Every cross-tenant synchronization configuration with its assignments, when selected, sorted by service
+    /// principal id.
+    pub sync_configurations: Vec<SyncConfigurationSnapshot>,
+}
+
+/// One cross-tenant synchronization configuration and its assignments.
+#[derive(Debug, Clone)]
+pub struct SyncConfigurationSnapshot {
+    /// The configuration's service principal object id (its import id).
+    pub id: String,
+    /// The configuration resource's state.
+    pub state: Value,
+    /// The states of its assignment resources (every app role assignment of the service principal), in the order
+    /// Graph lists them.
+    pub assignments: Vec<Value>,
+}
+
+/// Why a run reads something: the warnings for a refused read say what the user misses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Writing configuration (`--out`).
+    Export,
+    /// Reporting unmanaged objects (`--check`).
+    Check,
+}
+
+impl Purpose {
+    /// "exported" or "checked".
+    pub fn participle(self) -> &'static str {
+        match self {
+            Purpose::Export => "exported",
+            Purpose::Check => "checked",
+        }
+    }
+}
+
+/// A cross-tenant synchronization configuration as listed (before it is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedSyncConfiguration {
+    /// The service principal's object id.
+    pub id: String,
+    /// The service principal's display name (the configuration's name).
+    pub display_name: String,
 }
 
 /// One partner configuration and what goes with it.
@@ -199,8 +244,14 @@ impl Connection {
         import_object(&self.ctx, resource, id, what, reporter).await
     }
 
-    /// Reads what `kinds` selects. Tenant lookups are made for every partner when `lookups` is set.
-    pub async fn snapshot(&self, kinds: Kinds, lookups: bool, reporter: &Reporter) -> Result<Snapshot, ReadError> {
+    /// Reads what `kinds` selects, for `purpose`. Tenant lookups are made for every partner when `lookups` is set.
+    pub async fn snapshot(
+        &self,
+        kinds: Kinds,
+        lookups: bool,
+        purpose: Purpose,
+        reporter: &Reporter,
+    ) -> Result<Snapshot, ReadError> {
         let mut snapshot = Snapshot {
             tenant_id: self.tenant_id(),
             policy: None,
@@ -209,6 +260,7 @@ impl Connection {
             organization: None,
             partner_template: None,
             identity_sync_template: None,
+            sync_configurations: Vec::new(),
         };
         if kinds.policy {
             reporter.progress("reading the cross-tenant access policy");
@@ -223,7 +275,10 @@ impl Connection {
             snapshot.default = self.import(&resource, id, "the default configuration", reporter).await?;
         }
         if kinds.multi_tenant_organization {
-            self.read_multi_tenant_organization(&mut snapshot, reporter).await?;
+            self.read_multi_tenant_organization(&mut snapshot, purpose, reporter).await?;
+        }
+        if kinds.sync_configurations {
+            self.read_sync_configurations(&mut snapshot, purpose, reporter).await?;
         }
         if !(kinds.partners || kinds.identity_sync) {
             return Ok(snapshot);
@@ -273,14 +328,16 @@ impl Connection {
     async fn read_multi_tenant_organization(
         &self,
         snapshot: &mut Snapshot,
+        purpose: Purpose,
         reporter: &Reporter,
     ) -> Result<(), ReadError> {
         reporter.progress("reading the multi-tenant organization and its templates");
         match self.client().multi_tenant_organization(&self.operation()).await {
             Err(error) if error.is_forbidden() => {
+                let done = purpose.participle();
                 reporter.warn(&format!(
                     "reading the multi-tenant organization was refused ({error}), so it and its templates are not \
-                     exported. Grant the application MultiTenantOrganization.Read.All to export them."
+                     {done}. Grant the application MultiTenantOrganization.Read.All to include them."
                 ));
                 return Ok(());
             }
@@ -302,6 +359,147 @@ impl Connection {
         let what = "the multi-tenant organization identity synchronization template";
         snapshot.identity_sync_template = self.import(&resource, id, what, reporter).await?;
         Ok(())
+    }
+
+    /// Reads every cross-tenant synchronization configuration and its assignments, each through its resource's
+    /// `import` and `read`. The assignments are listed once for their ids; one assignment resource then serves all
+    /// their reads, which share one more listing per configuration (the resource's cache). A service principal of the template without a synchronization
+    /// job (a create that never finished) is not a configuration its resource can import: it is skipped with a
+    /// warning.
+    async fn read_sync_configurations(
+        &self,
+        snapshot: &mut Snapshot,
+        purpose: Purpose,
+        reporter: &Reporter,
+    ) -> Result<(), ReadError> {
+        let Some(listed) = self.list_sync_configurations(purpose, reporter).await? else { return Ok(()) };
+        let configuration_resource = CrossTenantSyncConfiguration::new(self.data.clone());
+        let assignment_resource = CrossTenantSyncAssignment::new(self.data.clone());
+        for principal in &listed {
+            let id = principal.id.clone();
+            let what = format!("cross-tenant synchronization configuration {id} (\"{}\")", principal.display_name);
+            let Some(state) = self.import(&configuration_resource, &id, &what, reporter).await? else {
+                reporter.warn(&format!(
+                    "service principal {id} (\"{}\") was made from the cross-tenant synchronization template but has \
+                     no synchronization job, so it is no configuration and is not {}. A create that did not finish \
+                     leaves such an application behind; delete it (Enterprise applications) if nothing uses it.",
+                    principal.display_name,
+                    purpose.participle()
+                ));
+                continue;
+            };
+            let mut assignments = Vec::new();
+            for assignment in self.sync_assignments(&id).await? {
+                let Some(assignment_id) = assignment.get("id").and_then(serde_json::Value::as_str) else { continue };
+                let import_id = format!("{id}/{assignment_id}");
+                let what = format!("assignment {assignment_id} of cross-tenant synchronization configuration {id}");
+                if let Some(state) = self.import(&assignment_resource, &import_id, &what, reporter).await? {
+                    assignments.push(state);
+                }
+            }
+            snapshot.sync_configurations.push(SyncConfigurationSnapshot { id, state, assignments });
+        }
+        let assignments: usize = snapshot.sync_configurations.iter().map(|c| c.assignments.len()).sum();
+        let configurations = snapshot.sync_configurations.len();
+        reporter.progress(&format!(
+            "read {configurations} cross-tenant synchronization configuration{} with {assignments} assignment{}",
+            plural(configurations),
+            plural(assignments)
+        ));
+        Ok(())
+    }
+
+    /// Lists the cross-tenant synchronization configurations (the service principals of the gallery template),
+    /// sorted by id. `None`, with a warning, when the application lacks a permission they need: listing needs
+    /// Application.Read.All and reading them Synchronization.Read.All (asked of Graph once, with the first
+    /// configuration's jobs), neither of which the cross-tenant access settings need.
+    pub async fn list_sync_configurations(
+        &self,
+        purpose: Purpose,
+        reporter: &Reporter,
+    ) -> Result<Option<Vec<ListedSyncConfiguration>>, ReadError> {
+        reporter.progress("listing cross-tenant synchronization configurations");
+        let client = self.client();
+        let refused = |error: &GraphError| {
+            reporter.warn(&format!(
+                "reading cross-tenant synchronization configurations was refused ({error}), so they and their \
+                 assignments are not {}. Grant the application Application.Read.All and Synchronization.Read.All to \
+                 include them.",
+                purpose.participle()
+            ));
+        };
+        let listed = match client.list_sync_configurations(&self.operation()).await {
+            Ok(listed) => listed,
+            Err(error) if error.is_forbidden() => {
+                refused(&error);
+                return Ok(None);
+            }
+            Err(error) => {
+                return Err(ReadError(graph_error_text(
+                    "listing cross-tenant synchronization configurations",
+                    &error,
+                    "Application.Read.All",
+                )));
+            }
+        };
+        let text =
+            |sp: &serde_json::Value, name: &str| sp.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
+        let mut configurations: Vec<ListedSyncConfiguration> = listed
+            .iter()
+            .filter_map(|sp| {
+                Some(ListedSyncConfiguration {
+                    id: text(sp, "id")?,
+                    display_name: text(sp, "displayName").unwrap_or_default(),
+                })
+            })
+            .collect();
+        configurations.sort_by_key(|c| c.id.to_ascii_lowercase());
+        if let Some(first) = configurations.first() {
+            match client.sync_jobs(&self.operation(), &first.id).await {
+                Err(error) if error.is_forbidden() => {
+                    refused(&error);
+                    return Ok(None);
+                }
+                Err(error) => {
+                    return Err(ReadError(graph_error_text(
+                        &format!("reading the synchronization jobs of configuration {}", first.id),
+                        &error,
+                        "Synchronization.Read.All",
+                    )));
+                }
+                Ok(_) => {}
+            }
+        }
+        reporter.progress(&format!(
+            "found {} cross-tenant synchronization configuration{}",
+            configurations.len(),
+            plural(configurations.len())
+        ));
+        Ok(Some(configurations))
+    }
+
+    /// Whether the service principal `id` has a cross-tenant synchronization job (is a configuration).
+    pub async fn has_sync_job(&self, id: &str) -> Result<bool, ReadError> {
+        let job = self.client().azure2azure_job(&self.operation(), id).await.map_err(|e| {
+            ReadError(graph_error_text(
+                &format!("reading the synchronization jobs of configuration {id}"),
+                &e,
+                "Synchronization.Read.All",
+            ))
+        })?;
+        Ok(job.is_some())
+    }
+
+    /// The app role assignments of the configuration `id` as Graph lists them (none when it is gone).
+    pub async fn sync_assignments(&self, id: &str) -> Result<Vec<serde_json::Value>, ReadError> {
+        let listing = self.client().app_role_assigned_to(&self.operation(), id).await.map_err(|e| {
+            ReadError(graph_error_text(
+                &format!("listing the assignments of cross-tenant synchronization configuration {id}"),
+                &e,
+                "Application.Read.All",
+            ))
+        })?;
+        Ok(listing.unwrap_or_default())
     }
 
     /// Lists every partner once (with their identity synchronization policies), sorted by tenant id.
