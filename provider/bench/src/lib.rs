@@ -368,7 +368,9 @@ fn sync_rows_of(sync: &sync::SyncMeasurement, page_size: usize, latency_ms: u64)
     }
     let entra = summary_of(&sync.entra);
     let floor = summary_of(&sync.floor);
-    let pairs = Summary::of(&sync.ratios()).expect("at least one run");
+    let pairs = Summary::of(&sync.ratios(&sync.entra)).expect("at least one run");
+    let quiet = summary_of(&sync.entra_without_latency);
+    let quiet_pairs = Summary::of(&sync.ratios(&sync.entra_without_latency)).expect("at least one run");
     vec![
         Row::text(4, format!("sync refresh {label}: Graph GETs"), sync.requests.len(), count)
             .budget(Budget::new(budget.formula(size), exceeded.is_empty() && most <= budget.total()))
@@ -389,6 +391,17 @@ fn sync_rows_of(sync: &sync::SyncMeasurement, page_size: usize, latency_ms: u64)
                 "ratio of the medians; per-run pairs {}",
                 Unit::Ratio.format_range(pairs.min, pairs.max)
             )),
+        Row::text(
+            4,
+            format!("sync refresh {label}: ratio entra / floor with no Graph latency"),
+            sync.entra_without_latency.len(),
+            Unit::Ratio.format(quiet.median / floor.median),
+        )
+        .details(format!(
+            "entra {} median; per-run pairs {}; what the plugin protocol and the provider cost without Graph round trips",
+            Unit::Seconds.format(quiet.median),
+            Unit::Ratio.format_range(quiet_pairs.min, quiet_pairs.max)
+        )),
         Row::text(4, format!("sync apply {label}: wall time"), 1, summary::format_seconds(sync.apply.as_secs_f64()))
             .details("creating the configurations and assignments (setup, not budgeted): no latency, ENTRA_CONSISTENCY_READS=0"),
     ]
@@ -398,7 +411,7 @@ fn sync_rows_of(sync: &sync::SyncMeasurement, page_size: usize, latency_ms: u64)
 fn setup_lines(options: &BenchOptions) -> Vec<String> {
     vec![
         format!(
-            "Graph emulator on loopback (HTTPS): partner listing pages of {} when the client sends no `$top` (the page size in the GET budget), and of up to 999 when it does; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
+            "Graph emulator on loopback (HTTPS): partner and `appRoleAssignedTo` listing pages of {} when the client sends no `$top` (the page size in the GET budgets), and of up to 999 when it does; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
             options.page_size, options.latency_ms
         ),
         "Provider: the release binary through `dev_overrides` (Terraform starts it with AutoMTLS), client-secret credentials from `ARM_*`, production retry and consistency timings (no `ENTRA_*` tuning).".to_owned(),
@@ -407,7 +420,7 @@ fn setup_lines(options: &BenchOptions) -> Vec<String> {
             options.starts, options.plan_runs, options.apply_runs
         ),
         format!(
-            "Section 4: {} synchronization configurations (every other one with an attribute mapping override) and {} assignments of users and groups spread over them, applied from the emulator's first tenant into its second without latency; then {} rounds of a refresh plan of the provider and of {} `terraform_data` resources (the order alternates), with the latency above; every plan must report no changes.",
+            "Section 4: {} synchronization configurations (every other one with an attribute mapping override) and {} assignments of users and groups spread over them, applied from the emulator's first tenant into its second without latency; then {} rounds of a refresh plan of {} `terraform_data` resources, of the provider, and of the provider without latency (the order rotates each round); every plan must report no changes.",
             options.sync_size.configurations,
             options.sync_size.assignments,
             options.sync_runs,
@@ -455,6 +468,7 @@ mod tests {
             size: SyncSize { configurations: 2, assignments: 6 },
             apply: Duration::from_secs(3),
             entra: vec![Duration::from_millis(600); runs],
+            entra_without_latency: vec![Duration::from_millis(450); runs],
             floor: vec![Duration::from_millis(300); runs],
             requests,
         }
@@ -472,6 +486,8 @@ mod tests {
         assert!(!gets.details.contains("over:"), "{}", gets.details);
         let ratio = rows.iter().find(|r| r.measurement.ends_with("ratio entra / floor")).unwrap();
         assert_eq!(ratio.cell, Cell::Text { runs: 2, value: "2.00×".to_owned() });
+        let quiet = rows.iter().find(|r| r.measurement.ends_with("with no Graph latency")).unwrap();
+        assert_eq!(quiet.cell, Cell::Text { runs: 2, value: "1.50×".to_owned() });
     }
 
     #[test]

@@ -238,6 +238,8 @@ pub struct SyncMeasurement {
     pub apply: Duration,
     /// Wall time of each refresh plan with the provider.
     pub entra: Vec<Duration>,
+    /// Wall time of each refresh plan with the provider while the emulator adds no latency.
+    pub entra_without_latency: Vec<Duration>,
     /// Wall time of each plan over `terraform_data`, run right next to the matching provider plan.
     pub floor: Vec<Duration>,
     /// Graph requests of each provider plan.
@@ -245,14 +247,16 @@ pub struct SyncMeasurement {
 }
 
 impl SyncMeasurement {
-    /// The ratio provider/floor of each round.
-    pub fn ratios(&self) -> Vec<f64> {
-        self.entra.iter().zip(&self.floor).map(|(e, f)| e.as_secs_f64() / f.as_secs_f64()).collect()
+    /// The ratio provider/floor of each round; `entra` is [`SyncMeasurement::entra`] or
+    /// [`SyncMeasurement::entra_without_latency`].
+    pub fn ratios(&self, entra: &[Duration]) -> Vec<f64> {
+        entra.iter().zip(&self.floor).map(|(e, f)| e.as_secs_f64() / f.as_secs_f64()).collect()
     }
 }
 
-/// Applies the scenario without latency, then times `runs` refresh plans of it and of its floor with the emulator's
-/// latency on, alternating which goes first. Every plan must be empty (`-detailed-exitcode` 0).
+/// Applies the scenario without latency, then times `runs` rounds of refresh plans: of the floor, of the provider
+/// with the emulator's latency on, and of the provider without latency, the order rotating each round. Every plan
+/// must be empty (`-detailed-exitcode` 0).
 pub fn measure_sync_refresh(
     setup: &Setup,
     emulator: &Emulator,
@@ -292,29 +296,45 @@ pub fn measure_sync_refresh(
     entra.plan_expecting_no_changes(&[])?;
     floor.plan_expecting_no_changes(&[])?;
 
-    let mut measurement = SyncMeasurement { size, apply, entra: Vec::new(), floor: Vec::new(), requests: Vec::new() };
+    let mut measurement = SyncMeasurement {
+        size,
+        apply,
+        entra: Vec::new(),
+        entra_without_latency: Vec::new(),
+        floor: Vec::new(),
+        requests: Vec::new(),
+    };
     for round in 0..runs {
         progress(&format!("sync {label}: round {}/{runs}", round + 1));
         let mut floor_wall = Duration::ZERO;
         let mut entra_wall = Duration::ZERO;
+        let mut quiet_wall = Duration::ZERO;
         let mut requests = None;
-        for step in 0..2 {
-            if (round + step) % 2 == 0 {
-                floor_wall = floor.plan_expecting_no_changes(&[])?.wall;
-            } else {
-                emulator.reset_stats();
-                entra_wall = entra.plan_expecting_no_changes(&[])?.wall;
-                requests = Some(Requests::from_stats(&emulator.stats()));
+        for step in 0..3 {
+            match (round + step) % 3 {
+                0 => floor_wall = floor.plan_expecting_no_changes(&[])?.wall,
+                1 => {
+                    emulator.set_faults(setup.latency_everywhere());
+                    emulator.reset_stats();
+                    entra_wall = entra.plan_expecting_no_changes(&[])?.wall;
+                    requests = Some(Requests::from_stats(&emulator.stats()));
+                }
+                _ => {
+                    emulator.set_faults(Faults::none());
+                    quiet_wall = entra.plan_expecting_no_changes(&[])?.wall;
+                }
             }
         }
-        let requests = requests.expect("every round plans the provider");
+        let requests = requests.expect("every round plans the provider with latency");
         progress(&format!(
-            "sync {label}: entra {} (Graph GETs: {}), floor {}",
+            "sync {label}: entra {} (Graph GETs: {}), without latency {}, floor {}",
             crate::summary::format_seconds(entra_wall.as_secs_f64()),
             requests.gets,
+            crate::summary::format_seconds(quiet_wall.as_secs_f64()),
             crate::summary::format_seconds(floor_wall.as_secs_f64())
         ));
         measurement.entra.push(entra_wall);
+        measurement.entra_without_latency.push(quiet_wall);
         measurement.floor.push(floor_wall);
         measurement.requests.push(requests);
     }
