@@ -59,7 +59,7 @@ impl SyncSize {
 
 /// Whether configuration `index` manages an attribute mapping (and so reads its job schema on refresh).
 fn manages_schema(index: usize) -> bool {
-    index % 2 == 0
+    index.is_multiple_of(2)
 }
 
 /// The object id of the `index`-th principal seeded into the source tenant.
