@@ -20,7 +20,10 @@
 //!    and the provider's own CPU time per RPC in that plan (`provider_cpu`: user+system time of every provider
 //!    process, read through a wrapper Terraform runs in the provider's place, over the RPCs they served);
 //! 3. `terraform apply` creating partners with a 429 on every n-th Graph request: wall time beside the sum of the
-//!    `Retry-After` waits the emulator imposed, and beside the same apply without throttling.
+//!    `Retry-After` waits the emulator imposed, and beside the same apply without throttling;
+//! 4. cross-tenant synchronization: K configurations with M assignments between them, applied from the emulator's
+//!    first tenant into its second, then `terraform plan` with refresh: Graph GETs by route against a budget
+//!    derived from what each read needs (`sync::SyncGetBudget`), and wall time beside K + M `terraform_data`.
 //!
 //! Budgets are checked by reading this output, not by timed tests: timings on a shared machine vary too much to
 //! fail a build on.
@@ -31,6 +34,7 @@ pub mod provider_process;
 pub mod report;
 pub mod scenarios;
 pub mod summary;
+pub mod sync;
 pub mod terraform;
 
 use std::path::PathBuf;
@@ -40,6 +44,10 @@ use machine::Machine;
 use report::{Budget, Report, Row};
 use scenarios::{PlanExtras, Setup, TERRAFORM_PARALLELISM};
 use summary::{Summary, Unit};
+use sync::{SyncGetBudget, SyncSize};
+
+/// How many sections the bench has.
+pub const SECTIONS: usize = 4;
 
 /// What to measure and how often.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,15 +74,21 @@ pub struct BenchOptions {
     pub throttle_every: u64,
     /// The `Retry-After` of those 429s, in seconds.
     pub retry_after_secs: u64,
-    /// Which of the sections 1 (start-up and schema), 2 (plans, and the peak RSS) and 3 (applies) to run.
-    pub sections: [bool; 3],
+    /// K and M of the cross-tenant synchronization scenario (section 4).
+    pub sync_size: SyncSize,
+    /// Timed refresh plans of the synchronization scenario (each of the provider and of the floor).
+    pub sync_runs: usize,
+    /// Which of the sections 1 (start-up and schema), 2 (plans, and the peak RSS), 3 (applies) and 4
+    /// (cross-tenant synchronization) to run.
+    pub sections: [bool; SECTIONS],
     /// The bench binary, run as a wrapper around the provider to read its CPU time in the plans
     /// (`provider_cpu`); `None` leaves that measurement out.
     pub cpu_wrapper: Option<PathBuf>,
 }
 
 impl BenchOptions {
-    /// The full bench: 100 starts; N = 50, 200, 1000 with 5 plans each; 3 throttled applies of 100 partners.
+    /// The full bench: 100 starts; N = 50, 200, 1000 with 5 plans each; 3 throttled applies of 100 partners; 20
+    /// synchronization configurations with 400 assignments, 5 plans.
     pub fn full(terraform: PathBuf, provider_dir: PathBuf) -> BenchOptions {
         BenchOptions {
             terraform,
@@ -88,18 +102,23 @@ impl BenchOptions {
             apply_runs: 3,
             throttle_every: 5,
             retry_after_secs: 1,
-            sections: [true; 3],
+            sync_size: SyncSize { configurations: 20, assignments: 400 },
+            sync_runs: 5,
+            sections: [true; SECTIONS],
             cpu_wrapper: None,
         }
     }
 
-    /// The quick bench (a few minutes): 50 starts; N = 50, 200 with 3 plans each; one throttled apply.
+    /// The quick bench (a few minutes): 50 starts; N = 50, 200 with 3 plans each; one throttled apply; 5
+    /// synchronization configurations with 100 assignments, 3 plans.
     pub fn quick(terraform: PathBuf, provider_dir: PathBuf) -> BenchOptions {
         BenchOptions {
             starts: 50,
             plan_sizes: vec![50, 200],
             plan_runs: 3,
             apply_runs: 1,
+            sync_size: SyncSize { configurations: 5, assignments: 100 },
+            sync_runs: 3,
             ..Self::full(terraform, provider_dir)
         }
     }
@@ -120,13 +139,16 @@ pub fn run(options: &BenchOptions, progress: &dyn Fn(&str)) -> anyhow::Result<Re
     if options.sections[0] {
         rows.extend(startup_rows(options, &setup, progress)?);
     }
-    if options.sections[1] || options.sections[2] {
+    if options.sections[1..].iter().any(|run| *run) {
         let emulator = setup.start_emulator()?;
         if options.sections[1] {
             rows.extend(plan_rows(options, &setup, &emulator, progress)?);
         }
         if options.sections[2] {
             rows.extend(apply_rows(options, &setup, &emulator, progress)?);
+        }
+        if options.sections[3] {
+            rows.extend(sync_rows(options, &setup, &emulator, progress)?);
         }
     }
     Ok(Report {
@@ -315,17 +337,94 @@ fn apply_rows(
     ])
 }
 
+/// Section 4: the refresh of K synchronization configurations and M assignments.
+fn sync_rows(
+    options: &BenchOptions,
+    setup: &Setup,
+    emulator: &entra_graph_emulator::Emulator,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<Vec<Row>> {
+    let size = options.sync_size;
+    let sync = sync::measure_sync_refresh(setup, emulator, size, options.sync_runs, progress)?;
+    Ok(sync_rows_of(&sync, options.page_size, options.latency_ms))
+}
+
+/// The rows of a synchronization measurement (apart from running it, so they can be tested).
+fn sync_rows_of(sync: &sync::SyncMeasurement, page_size: usize, latency_ms: u64) -> Vec<Row> {
+    let size = sync.size;
+    let label = size.label();
+    let budget = SyncGetBudget::new(size, page_size);
+    let gets: Vec<u64> = sync.requests.iter().map(|r| r.gets).collect();
+    let (fewest, most) = (gets.iter().copied().min().unwrap_or(0), gets.iter().copied().max().unwrap_or(0));
+    let count = if fewest == most { most.to_string() } else { format!("{fewest}–{most}") };
+    let exceeded: Vec<String> = sync.requests.iter().flat_map(|r| budget.exceeded(r)).collect();
+    let last = sync.requests.last().map(|r| budget.describe(r)).unwrap_or_default();
+    let mut details = format!(
+        "by route (count/allowed, last plan): {last}; allowed: per configuration its service principal, job and secrets, the job schema for the {} configurations that manage attribute mappings, and one `appRoleAssignedTo` listing page per {page_size} assignments of a configuration",
+        size.schema_managing_configurations()
+    );
+    if !exceeded.is_empty() {
+        details.push_str(&format!("; over: {}", exceeded.join(", ")));
+    }
+    let entra = summary_of(&sync.entra);
+    let floor = summary_of(&sync.floor);
+    let pairs = Summary::of(&sync.ratios(&sync.entra)).expect("at least one run");
+    let quiet = summary_of(&sync.entra_without_latency);
+    let quiet_pairs = Summary::of(&sync.ratios(&sync.entra_without_latency)).expect("at least one run");
+    vec![
+        Row::text(4, format!("sync refresh {label}: Graph GETs"), sync.requests.len(), count)
+            .budget(Budget::new(budget.formula(size), exceeded.is_empty() && most <= budget.total()))
+            .details(details),
+        Row::measured(
+            4,
+            format!("sync refresh {label}: wall time, configurations and assignments"),
+            entra,
+            Unit::Seconds,
+        )
+        .details(format!(
+            "terraform plan -detailed-exitcode with refresh, exit code 0 (no changes) every time; {latency_ms} ms of latency on every Graph and token request"
+        )),
+        Row::measured(4, format!("sync refresh {label}: wall time, terraform_data floor"), floor, Unit::Seconds)
+            .details(format!("{} terraform_data resources with the same inputs", size.configurations + size.assignments)),
+        Row::text(4, format!("sync refresh {label}: ratio entra / floor"), sync.entra.len(), Unit::Ratio.format(entra.median / floor.median))
+            .details(format!(
+                "ratio of the medians; per-run pairs {}",
+                Unit::Ratio.format_range(pairs.min, pairs.max)
+            )),
+        Row::text(
+            4,
+            format!("sync refresh {label}: ratio entra / floor with no Graph latency"),
+            sync.entra_without_latency.len(),
+            Unit::Ratio.format(quiet.median / floor.median),
+        )
+        .details(format!(
+            "entra {} median; per-run pairs {}; what the plugin protocol and the provider cost without Graph round trips",
+            Unit::Seconds.format(quiet.median),
+            Unit::Ratio.format_range(quiet_pairs.min, quiet_pairs.max)
+        )),
+        Row::text(4, format!("sync apply {label}: wall time"), 1, summary::format_seconds(sync.apply.as_secs_f64()))
+            .details("creating the configurations and assignments (setup, not budgeted): no latency, ENTRA_CONSISTENCY_READS=0"),
+    ]
+}
+
 /// How the measurements were made, for the report's header.
 fn setup_lines(options: &BenchOptions) -> Vec<String> {
     vec![
         format!(
-            "Graph emulator on loopback (HTTPS): partner listing pages of {} when the client sends no `$top` (the page size in the GET budget), and of up to 999 when it does; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
+            "Graph emulator on loopback (HTTPS): partner and `appRoleAssignedTo` listing pages of {} when the client sends no `$top` (the page size in the GET budgets), and of up to 999 when it does; {} ms latency on every request (token requests included) in the plans, except in the rows \"with no Graph latency\".",
             options.page_size, options.latency_ms
         ),
         "Provider: the release binary through `dev_overrides` (Terraform starts it with AutoMTLS), client-secret credentials from `ARM_*`, production retry and consistency timings (no `ENTRA_*` tuning).".to_owned(),
         format!(
             "Section 1: {} timed starts after one warm-up. Section 2: per N, state applied first, one warm-up plan each, then {} rounds of: a refresh plan of the floor, of the provider, and of the provider without latency (the order rotates each round); `terraform plan -detailed-exitcode` must report no changes. Section 3: {} run(s) each of the unthrottled and the throttled apply from empty state; latency applies to Graph only, the token endpoint has no faults.",
             options.starts, options.plan_runs, options.apply_runs
+        ),
+        format!(
+            "Section 4: {} synchronization configurations (every other one with an attribute mapping override) and {} assignments of users and groups spread over them, applied from the emulator's first tenant into its second without latency; then {} rounds of a refresh plan of {} `terraform_data` resources, of the provider, and of the provider without latency (the order rotates each round); every plan must report no changes.",
+            options.sync_size.configurations,
+            options.sync_size.assignments,
+            options.sync_runs,
+            options.sync_size.configurations + options.sync_size.assignments
         ),
         "Timings depend on the machine and its load: compare ratios and request counts more than absolute times.".to_owned(),
     ]
@@ -337,4 +436,71 @@ fn summary_of(values: &[Duration]) -> Summary {
 
 fn durations<T>(items: &[T], pick: impl Fn(&T) -> Duration) -> Summary {
     Summary::of_durations(&items.iter().map(pick).collect::<Vec<_>>()).expect("at least one start")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::report::Cell;
+    use crate::scenarios::Requests;
+    use crate::sync::{ASSIGNMENTS_ROUTE, JOB_ROUTE, SCHEMA_ROUTE, SECRETS_ROUTE, SERVICE_PRINCIPAL_ROUTE};
+
+    fn requests(listings: u64) -> Requests {
+        let by_route: BTreeMap<String, u64> = [
+            (SERVICE_PRINCIPAL_ROUTE, 2),
+            (JOB_ROUTE, 2),
+            (SECRETS_ROUTE, 2),
+            (SCHEMA_ROUTE, 1),
+            (ASSIGNMENTS_ROUTE, listings),
+            ("POST /{tenant}/oauth2/v2.0/token", 1),
+        ]
+        .into_iter()
+        .map(|(route, n)| (route.to_owned(), n))
+        .collect();
+        Requests { gets: 7 + listings, total: 7 + listings, tokens: 1, by_route }
+    }
+
+    fn measurement(requests: Vec<Requests>) -> sync::SyncMeasurement {
+        let runs = requests.len();
+        sync::SyncMeasurement {
+            size: SyncSize { configurations: 2, assignments: 6 },
+            apply: Duration::from_secs(3),
+            entra: vec![Duration::from_millis(600); runs],
+            entra_without_latency: vec![Duration::from_millis(450); runs],
+            floor: vec![Duration::from_millis(300); runs],
+            requests,
+        }
+    }
+
+    #[test]
+    fn the_sync_rows_state_the_get_budget_and_its_routes() {
+        let rows = sync_rows_of(&measurement(vec![requests(2), requests(2)]), 100, 50);
+        let gets = &rows[0];
+        assert_eq!(gets.section, 4);
+        assert_eq!(gets.measurement, "sync refresh K=2, M=6: Graph GETs");
+        assert_eq!(gets.cell, Cell::Text { runs: 2, value: "9".to_owned() });
+        assert_eq!(gets.budget, Some(Budget::new("≤ 3·2 + 1 + 2 = 9", true)));
+        assert!(gets.details.contains("GET /servicePrincipals/{id}/appRoleAssignedTo ×2/2"), "{}", gets.details);
+        assert!(!gets.details.contains("over:"), "{}", gets.details);
+        let ratio = rows.iter().find(|r| r.measurement.ends_with("ratio entra / floor")).unwrap();
+        assert_eq!(ratio.cell, Cell::Text { runs: 2, value: "2.00×".to_owned() });
+        let quiet = rows.iter().find(|r| r.measurement.ends_with("with no Graph latency")).unwrap();
+        assert_eq!(quiet.cell, Cell::Text { runs: 2, value: "1.50×".to_owned() });
+    }
+
+    #[test]
+    fn a_listing_per_assignment_misses_the_sync_budget_in_any_run() {
+        // The second plan listed once per assignment: the row shows the range and names the route over budget.
+        let rows = sync_rows_of(&measurement(vec![requests(2), requests(6)]), 100, 50);
+        let gets = &rows[0];
+        assert_eq!(gets.cell, Cell::Text { runs: 2, value: "9–13".to_owned() });
+        assert!(!gets.budget.as_ref().unwrap().met);
+        assert!(
+            gets.details.contains("over: GET /servicePrincipals/{id}/appRoleAssignedTo ×6 > 2"),
+            "{}",
+            gets.details
+        );
+    }
 }

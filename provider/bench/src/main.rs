@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context as _, bail};
-use entra_bench::{BenchOptions, provider_process::BINARY_NAME, terraform::terraform_binary};
+use entra_bench::sync::SyncSize;
+use entra_bench::{BenchOptions, SECTIONS, provider_process::BINARY_NAME, terraform::terraform_binary};
 
 const USAGE: &str = "\
 entra-bench: measures terraform-provider-entra against Terraform's own floor, using the Graph emulator.
@@ -13,26 +14,30 @@ entra-bench: measures terraform-provider-entra against Terraform's own floor, us
 Usage: cargo run -p entra-bench --release -- [options]
 
 Options:
-  --quick               fewer runs and N up to 200 (a few minutes)
+  --quick               fewer runs, N up to 200, K=5 and M=100 (a few minutes)
   --provider-dir DIR    measure the terraform-provider-entra binary in DIR instead of building one
   --out FILE            also write the table to FILE
   --sections LIST       run only these sections, e.g. 1,2 (1: start-up and schema, 2: plans and peak RSS,
-                        3: applies); default: all
+                        3: applies, 4: refresh of cross-tenant synchronization configurations and assignments);
+                        default: all
   --sizes LIST          the N of the plans, e.g. 200,1000 (default: 50,200,1000; with --quick 50,200)
+  --sync K,M            section 4's K configurations and M assignments spread over them
+                        (default: 20,400; with --quick 5,100)
   --help                print this help
 
 Progress goes to stderr; the table goes to stdout at the end.";
 
 struct Args {
     quick: bool,
-    sections: Option<[bool; 3]>,
+    sections: Option<[bool; SECTIONS]>,
     sizes: Option<Vec<usize>>,
+    sync: Option<SyncSize>,
     provider_dir: Option<PathBuf>,
     out: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Option<Args>> {
-    let mut args = Args { quick: false, sections: None, sizes: None, provider_dir: None, out: None };
+    let mut args = Args { quick: false, sections: None, sizes: None, sync: None, provider_dir: None, out: None };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -43,6 +48,7 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
             "--out" => args.out = Some(iter.next().context("--out needs a file")?.into()),
             "--sections" => args.sections = Some(parse_sections(&iter.next().context("--sections needs a list")?)?),
             "--sizes" => args.sizes = Some(parse_sizes(&iter.next().context("--sizes needs a list")?)?),
+            "--sync" => args.sync = Some(parse_sync(&iter.next().context("--sync needs K,M")?)?),
             "--help" | "-h" => return Ok(None),
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
@@ -51,17 +57,24 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
 }
 
 /// `1,3` → sections 1 and 3.
-fn parse_sections(list: &str) -> anyhow::Result<[bool; 3]> {
-    let mut sections = [false; 3];
+fn parse_sections(list: &str) -> anyhow::Result<[bool; SECTIONS]> {
+    let mut sections = [false; SECTIONS];
     for item in list.split(',') {
-        match item.trim() {
-            "1" => sections[0] = true,
-            "2" => sections[1] = true,
-            "3" => sections[2] = true,
-            other => bail!("--sections takes 1, 2 and 3, separated by commas; got {other:?}"),
+        match item.trim().parse::<usize>() {
+            Ok(n) if (1..=SECTIONS).contains(&n) => sections[n - 1] = true,
+            _ => bail!("--sections takes numbers from 1 to {SECTIONS}, separated by commas; got {item:?}"),
         }
     }
     Ok(sections)
+}
+
+/// `5,100` → 5 configurations with 100 assignments.
+fn parse_sync(pair: &str) -> anyhow::Result<SyncSize> {
+    let numbers: Vec<usize> = pair.split(',').map(|n| n.trim().parse::<usize>()).collect::<Result<_, _>>()?;
+    match numbers[..] {
+        [configurations, assignments] if configurations > 0 => Ok(SyncSize { configurations, assignments }),
+        _ => bail!("--sync takes K,M: a positive number of configurations and a number of assignments; got {pair:?}"),
+    }
 }
 
 /// `200,1000` → [200, 1000].
@@ -150,6 +163,9 @@ fn run() -> anyhow::Result<ExitCode> {
     if let Some(sizes) = args.sizes {
         options.plan_sizes = sizes;
     }
+    if let Some(sync) = args.sync {
+        options.sync_size = sync;
+    }
     options.cpu_wrapper = Some(std::env::current_exe().context("locating the bench executable")?);
     let report = entra_bench::run(&options, &|line| eprintln!("[bench] {line}"))?;
     let table = report.render();
@@ -161,4 +177,27 @@ fn run() -> anyhow::Result<ExitCode> {
         println!("{table}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_one_to_four_are_chosen_by_number() {
+        assert_eq!(parse_sections("1,4").unwrap(), [true, false, false, true]);
+        assert_eq!(parse_sections(" 2 ").unwrap(), [false, true, false, false]);
+        assert!(parse_sections("5").is_err());
+        assert!(parse_sections("0").is_err());
+        assert!(parse_sections("x").is_err());
+    }
+
+    #[test]
+    fn the_sync_size_is_k_then_m() {
+        assert_eq!(parse_sync("5,100").unwrap(), SyncSize { configurations: 5, assignments: 100 });
+        assert_eq!(parse_sync("2, 0").unwrap(), SyncSize { configurations: 2, assignments: 0 });
+        assert!(parse_sync("0,10").is_err());
+        assert!(parse_sync("5").is_err());
+        assert!(parse_sync("5,x").is_err());
+    }
 }

@@ -100,7 +100,7 @@ impl Setup {
     }
 
     /// Latency on every request, including the token endpoint (a sign-in costs a round trip too).
-    fn latency_everywhere(&self) -> Faults {
+    pub fn latency_everywhere(&self) -> Faults {
         Faults { latency_ms: self.latency_ms, apply_to_token_endpoint: true, ..Faults::default() }
     }
 }
@@ -123,7 +123,7 @@ pub fn provider_env(emulator: &Emulator) -> Vec<(String, String)> {
 }
 
 /// Setting up state is not measured, so its writes need not wait for consistency.
-const SETUP_ENV: [(&str, &str); 1] = [("ENTRA_CONSISTENCY_READS", "0")];
+pub const SETUP_ENV: [(&str, &str); 1] = [("ENTRA_CONSISTENCY_READS", "0")];
 
 /// Graph requests of one command, from the emulator's statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,11 @@
 //! A smoke test of the bench machinery that CI can afford: every measurement runs once on a tiny scale (N = 5
-//! partners, three partners created under throttling), the table renders with every section, and the request-count
-//! budget holds. Timing budgets are not asserted: they are read from the real bench's output.
+//! partners, three partners created under throttling, two synchronization configurations with five assignments), the
+//! table renders with every section, and the request-count budgets hold. Timing budgets are not asserted: they are read from the real bench's output.
 
 use acceptance_tests::provider_binary::provider_binary_dir;
 use entra_bench::BenchOptions;
 use entra_bench::report::Cell;
+use entra_bench::sync::SyncSize;
 use entra_bench::terraform::terraform_binary;
 
 #[test]
@@ -19,6 +20,8 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
         apply_runs: 1,
         throttle_every: 5,
         retry_after_secs: 1,
+        sync_size: SyncSize { configurations: 2, assignments: 5 },
+        sync_runs: 1,
         cpu_wrapper: Some(env!("CARGO_BIN_EXE_entra-bench").into()),
         ..BenchOptions::quick(terraform_binary().unwrap(), provider_binary_dir())
     };
@@ -37,6 +40,9 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
         "plan N=5: provider CPU per RPC",
         "apply 3 partners, 429 on every 5th request: wall time",
         "apply 3 partners: sum of Retry-After waits imposed",
+        "sync refresh K=2, M=5: Graph GETs",
+        "sync refresh K=2, M=5: wall time, configurations and assignments",
+        "sync refresh K=2, M=5: wall time, terraform_data floor",
     ] {
         assert!(table.contains(&format!("| {measurement} |")), "no row {measurement:?} in\n{table}");
     }
@@ -61,4 +67,11 @@ fn the_bench_renders_its_table_and_the_request_budget_holds_for_a_small_n() {
     let processes = report.rows.iter().find(|r| r.measurement.starts_with("plan N=5: wall time, entra")).unwrap();
     assert!(processes.details.contains("provider processes per plan"), "{}", processes.details);
     assert!(processes.details.contains("served 1 GetProviderSchema call(s)"), "{}", processes.details);
+
+    // Two configurations (one managing an attribute mapping) with three and two assignments: three reads each, one
+    // schema, and the five assignments read from one listing per configuration, paged by two (2 + 1 pages).
+    let sync = report.rows.iter().find(|r| r.measurement == "sync refresh K=2, M=5: Graph GETs").unwrap();
+    assert_eq!(sync.cell, Cell::Text { runs: 1, value: "10".to_owned() }, "{table}");
+    assert_eq!(sync.budget.as_ref().map(|b| (b.text.as_str(), b.met)), Some(("≤ 3·2 + 1 + 3 = 10", true)), "{table}");
+    assert!(sync.details.contains("GET /servicePrincipals/{id}/appRoleAssignedTo ×3/3"), "{}", sync.details);
 }

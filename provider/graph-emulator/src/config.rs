@@ -108,7 +108,8 @@ pub struct EmulatorConfig {
     pub ado_system_access_token: String,
     /// Lifetime of issued access tokens (short lifetimes make refresh-before-expiry testable).
     pub token_lifetime: Duration,
-    /// Page size of the partners list when the client sends no `$top`; small so that clients must page.
+    /// Page size of the partner and `appRoleAssignedTo` listings when the client sends no `$top`; small so that
+    /// clients must page.
     pub page_size: usize,
     /// Fault injection, all off by default; can be changed at run time.
     pub faults: Faults,
@@ -188,7 +189,7 @@ impl Default for EmulatorConfig {
 }
 
 impl EmulatorConfig {
-    /// Sets the partners list page size.
+    /// Sets the page size of the partner and `appRoleAssignedTo` listings.
     pub fn with_page_size(mut self, page_size: usize) -> Self {
         self.page_size = page_size.max(1);
         self

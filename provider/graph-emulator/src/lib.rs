@@ -285,7 +285,7 @@ impl Emulator {
         lock(&self.service.behaviour).merge_mode = mode;
     }
 
-    /// Changes the partners list page size at run time.
+    /// Changes the page size of the partner and `appRoleAssignedTo` listings at run time.
     pub fn set_page_size(&self, page_size: usize) {
         lock(&self.service.behaviour).page_size = page_size.max(1);
     }

@@ -77,7 +77,7 @@ struct Cli {
     #[arg(long)]
     msi_http_listen: Option<SocketAddr>,
 
-    /// Partners list page size when the client sends no $top.
+    /// Page size of the partner and appRoleAssignedTo listings when the client sends no $top.
     #[arg(long, default_value_t = 10)]
     page_size: usize,
 

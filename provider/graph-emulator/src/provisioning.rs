@@ -759,6 +759,10 @@ impl Service {
                 Ok(GraphResponse::no_content())
             }
             Route::AppRoleAssignedTo(sp) if *method == Method::GET => {
+                // Graph pages directory-object collections even when the client sends no `$top` (100 by default,
+                // [INF]); this one pages at the emulator's page size then, so a client must follow the next links.
+                let mut options = options;
+                options.top = options.top.or(Some(lock(&self.behaviour).page_size));
                 let objects = tenant.objects();
                 visible_sp(&objects, sp)?;
                 let items = objects.assignments.get(sp).map(|a| a.iter().collect()).unwrap_or_default();

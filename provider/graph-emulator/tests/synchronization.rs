@@ -595,6 +595,31 @@ async fn app_role_assignments_validate_the_principal_and_the_role() {
 }
 
 #[tokio::test]
+async fn app_role_assignments_are_listed_in_pages_of_the_page_size_unless_top_asks_for_more() {
+    let h = Harness::default().await;
+    h.emulator.set_page_size(2);
+    let config = instantiate(&h, "Fabrikam").await;
+    let assigned_to = format!("/v1.0/servicePrincipals/{}/appRoleAssignedTo", config.sp);
+    for principal in [ADELE, "a5e40000-0001-4000-8000-000000000002", SALES] {
+        let body = json!({"principalId": principal, "resourceId": config.sp, "appRoleId": config.role});
+        assert_eq!(h.post(&assigned_to, &body).await.status, 201);
+    }
+
+    let first = h.get(&assigned_to).await;
+    assert_eq!(first.json["value"].as_array().unwrap().len(), 2, "{}", first.text);
+    let next = first.json["@odata.nextLink"].as_str().expect("a next link").to_owned();
+    let response = h.http.get(&next).bearer_auth(&h.token).send().await.unwrap();
+    let second = common::reply(response).await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(second.json["value"][0]["principalId"], SALES);
+    assert!(second.json.get("@odata.nextLink").is_none(), "{}", second.text);
+
+    let all = h.get(&format!("{assigned_to}?$top=999")).await;
+    assert_eq!(all.json["value"].as_array().unwrap().len(), 3, "{}", all.text);
+    assert!(all.json.get("@odata.nextLink").is_none());
+}
+
+#[tokio::test]
 async fn the_new_endpoints_check_permissions() {
     let h = Harness::default().await;
     h.emulator.add_app(AppRegistration::with_secret("policy-reader", "secret", &[ROLE_POLICY_READ_ALL])).unwrap();
