@@ -30,7 +30,7 @@
 //! | GET, PUT | `/_emulator/multiTenantOrganization` | inspect / save and restore every multi-tenant organization and join request |
 //! | GET | `/_emulator/multiTenantOrganization/view/{tenantId}` | the organization as one tenant sees it, with its tenants |
 //! | POST | `/_emulator/multiTenantOrganization/complete` | complete every pending join, role change and removal now |
-//! | GET, PUT | `/_emulator/multiTenantOrganization/settings` | `{"delayMs","maxActiveTenants","deleteReturnsMember","protectCreator"}` |
+//! | GET, PUT | `/_emulator/multiTenantOrganization/settings` | `{"delayMs","maxActiveTenants","deleteReturnsMember","protectCreator","roleChangeFailure"}` |
 //!
 //! `state`, `partners` and the directory-object hooks act on the first tenant, or on the emulated tenant named by a
 //! `?tenant={id}` query parameter (404 for a tenant that is not emulated).

@@ -61,11 +61,20 @@ pub struct MtoSettings {
     /// Refuse to remove the tenant that created the organization while other tenants are active (the how-to's
     /// rule, which contradicts the API page; B.4.4, B.11).
     pub protect_creator: bool,
+    /// Fail every role change when it comes due (`transitionDetails.status: "failed"` with details, the role
+    /// unchanged), as Graph reports a change it could not complete (B.4.3, B.6). Off by default.
+    pub role_change_failure: bool,
 }
 
 impl Default for MtoSettings {
     fn default() -> MtoSettings {
-        MtoSettings { delay_ms: 300, max_active_tenants: 100, delete_returns_member: false, protect_creator: false }
+        MtoSettings {
+            delay_ms: 300,
+            max_active_tenants: 100,
+            delete_returns_member: false,
+            protect_creator: false,
+            role_change_failure: false,
+        }
     }
 }
 
@@ -1068,11 +1077,21 @@ impl Service {
     }
 
     fn complete_member(&self, registry: &mut Registry, index: usize, tenant_id: &str) {
+        let role_change_failure = registry.settings.role_change_failure;
         let organization = &mut registry.organizations[index];
         let Some(position) = organization.tenants.iter().position(|m| m.tenant_id == tenant_id) else { return };
         let Some(transition) = organization.tenants[position].transition.take() else { return };
         match transition.kind {
             TransitionKind::Join => {}
+            TransitionKind::Role if role_change_failure => {
+                // The transition stays, failed and no longer due, until the next change or removal replaces it.
+                let details = format!(
+                    "The role of tenant {tenant_id} could not be changed to {}. Try again later.",
+                    transition.desired_role
+                );
+                organization.tenants[position].transition =
+                    Some(Transition { status: "failed".to_owned(), details: Some(details), due: None, ..transition });
+            }
             TransitionKind::Role => organization.tenants[position].role = transition.desired_role,
             TransitionKind::Removal => {
                 let removed = organization.tenants.remove(position);

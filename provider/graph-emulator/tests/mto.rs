@@ -492,6 +492,34 @@ async fn role_changes_are_asynchronous_and_owner_only() {
 }
 
 #[tokio::test]
+async fn a_role_change_can_be_made_to_fail_and_is_retried_by_the_next_change() {
+    let o = Org::start(2).await;
+    o.create().await;
+    o.add(0, 1).await;
+    o.request_join(1, 0).await;
+    o.h.emulator.complete_mto_transitions();
+    o.h.emulator.set_mto_settings(MtoSettings { role_change_failure: true, ..o.h.emulator.mto_settings() });
+    let path = format!("{TENANTS}/{}", o.ids[1]);
+    assert_eq!(o.call(0, Method::PATCH, &path, Some(json!({"role": "owner"}))).await.status, 204);
+    o.h.emulator.complete_mto_transitions();
+    let failed = o.get(0, &path).await.json;
+    assert_eq!(failed["role"], "member", "the role is unchanged: {failed}");
+    assert_eq!(failed["transitionDetails"]["status"], "failed", "{failed}");
+    assert_eq!(failed["transitionDetails"]["desiredRole"], "owner", "{failed}");
+    assert!(failed["transitionDetails"]["details"].as_str().is_some_and(|d| d.contains("could not be changed")));
+    // A failed change is no longer due: completing transitions again leaves it as it is.
+    o.h.emulator.complete_mto_transitions();
+    assert_eq!(o.get(0, &path).await.json["transitionDetails"]["status"], "failed");
+    // With the switch off, the next request replaces the failed transition and completes.
+    o.h.emulator.set_mto_settings(MtoSettings { role_change_failure: false, ..o.h.emulator.mto_settings() });
+    assert_eq!(o.call(0, Method::PATCH, &path, Some(json!({"role": "owner"}))).await.status, 204);
+    o.h.emulator.complete_mto_transitions();
+    let after = o.get(0, &path).await.json;
+    assert_eq!(after["role"], "owner", "{after}");
+    assert_eq!(after["transitionDetails"], Value::Null);
+}
+
+#[tokio::test]
 async fn removal_follows_the_four_rules_and_completes_asynchronously() {
     let o = Org::start(3).await;
     o.create().await;
