@@ -71,6 +71,13 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::new(seconds, (total % 1_000_000_000) as u32))
 }
 
+/// A timeout for messages: in Go's syntax (as users write `timeouts`), rounded to the millisecond, since an
+/// operation's budget is what was left of Terraform's own deadline (`1.999999139s` reads as `2s`).
+pub fn describe_timeout(timeout: Duration) -> String {
+    let millis = (timeout.as_nanos() + 500_000) / 1_000_000;
+    format_go_duration(Duration::from_millis(u64::try_from(millis).unwrap_or(u64::MAX)))
+}
+
 /// Writes a duration in Go's syntax, shortest form first (`"10m0s"` is written `"10m"`), for messages and docs.
 pub fn format_go_duration(duration: Duration) -> String {
     if duration.is_zero() {

@@ -129,7 +129,7 @@ pub enum GraphError {
     },
 
     /// The operation's deadline passed before it could finish.
-    #[error("{what} did not finish within its {}s timeout{}", .timeout.as_secs(), last_error_suffix(.last_error))]
+    #[error("{what} did not finish within its {} timeout{}", crate::duration::describe_timeout(*.timeout), last_error_suffix(.last_error))]
     DeadlineExceeded {
         /// What was being done.
         what: String,
@@ -248,5 +248,21 @@ mod tests {
         assert!(text.starts_with("reading the default configuration did not finish within its 30s timeout; the last attempt failed with: Microsoft Graph returned 503 Service Unavailable"), "{text}");
         assert_eq!(err.status(), Some(503));
         assert!(err.is_interrupted());
+    }
+
+    #[test]
+    fn a_fractional_timeout_is_not_rounded_down_to_zero() {
+        let err = GraphError::DeadlineExceeded {
+            what: "waiting".into(),
+            timeout: Duration::from_millis(1500),
+            last_error: None,
+        };
+        assert_eq!(err.to_string(), "waiting did not finish within its 1.5s timeout");
+        let left_of_two_seconds = GraphError::DeadlineExceeded {
+            what: "waiting".into(),
+            timeout: Duration::from_nanos(1_999_999_139),
+            last_error: None,
+        };
+        assert_eq!(left_of_two_seconds.to_string(), "waiting did not finish within its 2s timeout");
     }
 }

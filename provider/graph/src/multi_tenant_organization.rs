@@ -68,6 +68,13 @@ fn tenant_path(tenant_id: &str) -> String {
     format!("{TENANTS_PATH}/{}", segment(tenant_id))
 }
 
+/// True when Graph is removing this tenant entry (`transitionDetails.desiredState` `removed`, B.4.4, B.6), or shows it
+/// as `removed`.
+pub fn member_is_being_removed(member: &Value) -> bool {
+    member.get("state").and_then(Value::as_str) == Some("removed")
+        || member.pointer("/transitionDetails/desiredState").and_then(Value::as_str) == Some("removed")
+}
+
 /// True when an organization body says the tenant belongs to an organization (B.3.1: `inactive` = none).
 pub fn organization_exists(organization: &Value) -> bool {
     organization.get("state").and_then(Value::as_str) == Some("active")
@@ -190,6 +197,10 @@ impl GraphClient {
     /// `DELETE .../tenants/{tenantId}`: removes a tenant, or (for this tenant's own id) leaves. Graph documents 204 and
     /// was observed answering 200 with the member (B.4.4); both count, as does 404 (already gone). Asynchronous: see
     /// [`GraphClient::wait_until_tenant_removed`].
+    ///
+    /// A removal Graph is already processing also counts: a repeated DELETE (a retry after a lost answer, or a
+    /// destroy run again after one that outlasted its timeout) is refused with 400 "already being added" [INF, B.4.1],
+    /// so on a 400 the entry is read and the refusal ignored when it shows the removal under way.
     pub async fn remove_multi_tenant_organization_tenant(
         &self,
         op: &Operation,
@@ -198,7 +209,18 @@ impl GraphClient {
         let what = format!("removing tenant {tenant_id} from the multi-tenant organization");
         let call = Call::write(Method::DELETE, tenant_path(tenant_id), None, Safety::Idempotent, what);
         let response = self.send(op, &call, &mut Attempts::default()).await?;
-        if response.is_success() || response.status == 404 { Ok(()) } else { Err(response.error(&call).into()) }
+        if response.is_success() || response.status == 404 {
+            return Ok(());
+        }
+        let refused = response.error(&call);
+        if refused.status == 400 {
+            match self.multi_tenant_organization_tenant(op, tenant_id).await? {
+                None => return Ok(()),
+                Some(member) if member_is_being_removed(&member) => return Ok(()),
+                Some(_) => {}
+            }
+        }
+        Err(refused.into())
     }
 
     /// Polls until Graph no longer lists the tenant (a removal completes in minutes, B.6), until the operation's
@@ -304,6 +326,18 @@ mod tests {
         assert!(
             MtoTemplate::IdentitySynchronization.path().ends_with("/multiTenantOrganizationIdentitySynchronization")
         );
+    }
+
+    #[test]
+    fn a_member_is_being_removed_when_graph_says_so() {
+        let transition = |desired: &str| {
+            json!({"state": "active", "transitionDetails":
+                {"desiredState": desired, "desiredRole": "member", "status": "notStarted", "details": null}})
+        };
+        assert!(member_is_being_removed(&transition("removed")));
+        assert!(!member_is_being_removed(&transition("active")));
+        assert!(member_is_being_removed(&json!({"state": "removed", "transitionDetails": null})));
+        assert!(!member_is_being_removed(&json!({"state": "pending", "transitionDetails": null})));
     }
 
     #[test]
