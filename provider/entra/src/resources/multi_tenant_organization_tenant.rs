@@ -5,10 +5,13 @@
 //!   once removed), `PATCH .../tenants/{id}` `{"role"}` (update), `DELETE .../tenants/{id}` (204 or 200).
 //! - Role changes and removals are asynchronous (B.6): until Graph completes a role change, reads show the old
 //!   `role` with `transitionDetails.desiredRole`; the state shows the desired role, so a plan right after apply is
-//!   empty. Destroy waits until Graph no longer lists the tenant, within the delete timeout.
+//!   empty. Destroy waits until Graph no longer lists the tenant, within the delete timeout; a tenant being removed
+//!   stays in the state (with a warning) until Graph answers 404, so a destroy run again after one that outlasted its
+//!   timeout waits for the same removal.
 //! - Permissions: `MultiTenantOrganization.Read.All` (read), `MultiTenantOrganization.ReadWrite.All` (write).
 //! - Import id: the tenant id.
 
+use entra_graph::multi_tenant_organization::member_is_being_removed;
 use entra_graph::{GraphClient, GraphError};
 use serde_json::Value as Json;
 use tfplugin::validators::one_of;
@@ -19,7 +22,7 @@ use tfplugin::{
 
 use crate::provider_data::ProviderData;
 use crate::shared::mapping::adopt_prior_spelling;
-use crate::shared::mto::{mto_errors, string_of};
+use crate::shared::mto::{mto_errors, removal_outlasted_timeout, string_of};
 use crate::shared::tenant_id;
 use crate::timeouts::{self, Kind};
 
@@ -58,8 +61,9 @@ pub fn schema() -> Schema {
          joins (`entra_multi_tenant_organization_join_request` in that tenant); then it is `active`.\n\n\
          Role changes and removals are asynchronous in Microsoft Entra (minutes): a plan right after apply is empty \
          while they are processed. Destroying the resource removes the tenant from the organization and waits until \
-         Microsoft Graph no longer lists it, within the delete timeout. Microsoft Entra refuses to remove the last \
-         active owner while other tenants are active.\n\n\
+         Microsoft Graph no longer lists it, within the delete timeout; a removal that outlasts it goes on in Microsoft \
+         Entra, the resource stays in the state, and destroying again waits for that removal. Microsoft Entra refuses \
+         to remove the last active owner while other tenants are active.\n\n\
          **Permissions:** plan and refresh need `MultiTenantOrganization.Read.All`; apply needs \
          `MultiTenantOrganization.ReadWrite.All` (role: Security Administrator), in an owner tenant.\n\n\
          **Import:** by the tenant id (`terraform import entra_multi_tenant_organization_tenant.x \
@@ -158,9 +162,16 @@ impl Resource for MultiTenantOrganizationTenant {
             )
         })?;
         let Some(member) = member else { return Ok(ReadOutcome::Gone) };
-        if is_being_removed(&member) {
-            // Leaving: the tenant is no longer in the organization as far as the configuration is concerned.
-            return Ok(ReadOutcome::Gone);
+        if member_is_being_removed(&member) {
+            // The entry stays in the state until Graph answers 404: a destroy that outlasted its timeout is then
+            // still in the state, and the next destroy waits for the removal instead of forgetting the tenant while
+            // Graph still lists it.
+            ctx.add_diagnostic(Diagnostic::warning(
+                format!("Tenant {tenant} is being removed from the multi-tenant organization"),
+                format!(
+                    "Microsoft Entra is processing the removal of tenant {tenant} from the multi-tenant organization                      (this can take up to two hours). It stays in the Terraform state until Microsoft Graph no longer                      lists it; if the configuration still has it then, the next plan proposes adding it again."
+                ),
+            ));
         }
         if let Some(details) = failed_transition(&member) {
             ctx.add_diagnostic(Diagnostic::warning(
@@ -202,7 +213,10 @@ impl Resource for MultiTenantOrganizationTenant {
         let fail = |error: GraphError| mto_errors(&action, true, Kind::Delete.error_name(), &error);
         client.remove_multi_tenant_organization_tenant(&op, &tenant).await.map_err(fail)?;
         // Removal takes minutes (B.6); destroy is done only when Graph no longer lists the tenant.
-        client.wait_until_tenant_removed(&op, &tenant).await.map_err(fail)
+        client.wait_until_tenant_removed(&op, &tenant).await.map_err(|error| match error {
+            GraphError::DeadlineExceeded { .. } => removal_outlasted_timeout(&action, &tenant, &error),
+            error => fail(error),
+        })
     }
 
     async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {
@@ -224,12 +238,6 @@ fn is_already_added(error: &GraphError) -> bool {
     error.api().is_some_and(|api| {
         api.status == 400 && api.message.as_deref().is_some_and(|m| m.contains("already being added"))
     })
-}
-
-/// A member whose removal Graph is processing (`transitionDetails.desiredState == "removed"`, or state `removed`).
-fn is_being_removed(member: &Json) -> bool {
-    member.get("state").and_then(Json::as_str) == Some("removed")
-        || member.pointer("/transitionDetails/desiredState").and_then(Json::as_str) == Some("removed")
 }
 
 /// Graph's details of a failed transition.
@@ -303,14 +311,6 @@ mod tests {
         assert_eq!(effective_role(&failed), Value::string("member"));
         assert_eq!(failed_transition(&failed).as_deref(), Some("No."));
         assert_eq!(effective_role(&member(Json::Null)), Value::string("member"));
-    }
-
-    #[test]
-    fn a_removal_in_progress_reads_as_gone() {
-        assert!(is_being_removed(&member(
-            json!({"desiredRole": "member", "desiredState": "removed", "status": "notStarted", "details": null})
-        )));
-        assert!(!is_being_removed(&member(Json::Null)));
     }
 
     #[test]

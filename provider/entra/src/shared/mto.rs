@@ -2,6 +2,7 @@
 //! templates' `template_application_level` and `reset_on_destroy`, and small state helpers.
 
 use entra_graph::GraphError;
+use entra_graph::duration::describe_timeout;
 use serde_json::Value as Json;
 use tfplugin::validators::{each, one_of};
 use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Type, Value};
@@ -25,6 +26,25 @@ pub fn mto_errors(action: &str, write: bool, timeout: TimeoutName, error: &Graph
         );
     }
     diagnostic.into()
+}
+
+/// The error for a removal Graph accepted but had not completed when the delete timeout ran out (B.6: minutes to
+/// hours). The resource stays in the state; a later destroy meets the removal under way and waits for it.
+pub fn removal_outlasted_timeout(action: &str, tenant_id: &str, error: &GraphError) -> Diagnostics {
+    let timeout = match error {
+        GraphError::DeadlineExceeded { timeout, .. } => format!(" ({})", describe_timeout(*timeout)),
+        _ => String::new(),
+    };
+    Diagnostics::error(
+        format!("Microsoft Entra is still removing tenant {tenant_id} from the multi-tenant organization"),
+        format!(
+            "{action}: Microsoft Entra accepted the removal and is still processing it; it did not complete within \
+             timeouts.delete{timeout}. The removal goes on in Microsoft Entra and is not undone. The resource stays \
+             in the Terraform state until Microsoft Graph no longer lists the tenant: run terraform destroy (or \
+             apply) again later, which waits for the removal already under way, or raise timeouts.delete \
+             to wait longer. Microsoft documents that removals can take up to two hours."
+        ),
+    )
 }
 
 /// `template_application_level`: a set of [`TEMPLATE_APPLICATION_LEVELS`], empty = `none`, omitted = both.
