@@ -540,3 +540,304 @@ resource "entra_multi_tenant_organization_join_request" "member" {{
         }))
         .run();
 }
+
+/// The owner's organization and the member's entry with `extra` attributes, and the member's join request.
+fn joined(env: &EmulatorEnv, tenant_extra: &str) -> String {
+    format!(
+        r#"{providers}
+resource "entra_multi_tenant_organization" "this" {{
+  provider     = entra.owner
+  display_name = "Contoso group"
+}}
+
+resource "entra_multi_tenant_organization_tenant" "member" {{
+  provider     = entra.owner
+  tenant_id    = "{member}"
+  display_name = "Emulated Tenant 2"
+  depends_on   = [entra_multi_tenant_organization.this]
+{tenant_extra}}}
+
+resource "entra_multi_tenant_organization_join_request" "member" {{
+  provider           = entra.member
+  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
+  wait_for_active    = true
+}}
+"#,
+        providers = providers(env),
+        member = member_id(env),
+    )
+}
+
+/// Terraform's output with its line wrapping undone, to find sentences of a diagnostic in it.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The member's entry as the owner's view lists it (null when it is not listed).
+fn listed_member(env: &EmulatorEnv, member: &str) -> Json {
+    let view = env.emulator().first_tenant().multi_tenant_organization();
+    view["tenants"]
+        .as_array()
+        .and_then(|tenants| tenants.iter().find(|t| t["tenantId"] == json!(member)))
+        .cloned()
+        .unwrap_or(Json::Null)
+}
+
+#[test]
+fn a_join_not_waited_for_plans_empty_while_pending_and_after_it_completes() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
+    let env = Arc::new(EmulatorEnv::start());
+    // Long enough that the join is still being processed through the apply and both plans after it.
+    env.emulator().set_mto_settings(MtoSettings { delay_ms: 120_000, ..env.emulator().mto_settings() });
+    let harness = env.managed_harness(&provider_binary_dir());
+    let config = flow(&env, "Contoso group", true).replace("wait_for_active    = true", "wait_for_active    = false");
+    let member = member_id(&env);
+    let (pending_member, owner) = (member.clone(), owner_id(&env));
+    let complete_env = Arc::clone(&env);
+    let short_env = Arc::clone(&env);
+    harness
+        .test_case()
+        // The apply returns once Graph accepted the join request; plans with and without refresh are empty while
+        // Graph still processes it.
+        .step(
+            Step::config(config.clone())
+                .check(StateCheck::attr(JOIN, "member_state", "pending"))
+                .check(StateCheck::attr(TENANT, "state", "pending"))
+                .check(graph(&env, "the join is still being processed", move |env| {
+                    let entry = listed_member(env, &pending_member);
+                    expect(
+                        entry["state"] == json!("pending")
+                            && entry["transitionDetails"]["desiredState"] == json!("active"),
+                        || format!("member entry: {entry}"),
+                    )?;
+                    let partners = tenant_state(env, 0)["partners"].clone();
+                    expect(partners.get(&pending_member).is_none(), || {
+                        format!("no partner configuration before the join completes: {partners}")
+                    })
+                })),
+        )
+        // Graph completes the join: it creates partner configurations in both tenants that no resource manages.
+        // The configuration that manages another partner (contoso) keeps an empty plan.
+        .step(Step::run(move |workdir| {
+            let env = complete_env;
+            env.emulator().complete_mto_transitions();
+            let created = tenant_state(&env, 0)["partners"][&member].clone();
+            assert_eq!(created["isInMultiTenantOrganization"], json!(true), "the join created it: {created}");
+            assert_eq!(tenant_state(&env, 1)["partners"][&owner]["isInMultiTenantOrganization"], json!(true));
+            workdir.plan_is_empty(true).expect("after the join completed");
+        }))
+        // A refresh records the completed join (read-only attributes only).
+        .step(
+            Step::config(config)
+                .check(StateCheck::attr(JOIN, "member_state", "active"))
+                .check(StateCheck::attr(TENANT, "state", "active")),
+        )
+        .step(Step::run(move |_| {
+            short_env.emulator().set_mto_settings(MtoSettings { delay_ms: 300, ..short_env.emulator().mto_settings() });
+        }))
+        .run();
+}
+
+#[test]
+fn destroying_a_tenant_waits_for_its_removal_and_the_organization_says_it_was_not_deleted() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
+    let env = Arc::new(EmulatorEnv::start());
+    env.emulator().set_mto_settings(MtoSettings { delay_ms: 3_000, ..env.emulator().mto_settings() });
+    let harness = env.managed_harness(&provider_binary_dir());
+    let organization_only = owner_only(&env, "")
+        .split("resource \"entra_multi_tenant_organization_tenant\"")
+        .next()
+        .expect("the organization's block")
+        .to_owned();
+    let member = member_id(&env);
+    let removal_env = Arc::clone(&env);
+    harness
+        .test_case()
+        .step(Step::config(owner_only(&env, "")).check(StateCheck::attr(TENANT, "state", "pending")))
+        .step(Step::run(move |workdir| {
+            let env = removal_env;
+            // Removing the tenant from the configuration destroys it: the apply returns only once Graph no longer
+            // lists the tenant (the removal takes the emulator's 3 s).
+            workdir.write_config(&organization_only);
+            let started = std::time::Instant::now();
+            let output = workdir.apply();
+            assert!(output.success(), "{output}");
+            let entry = listed_member(&env, &member);
+            assert!(entry.is_null(), "the apply returned before the removal completed: {entry}");
+            assert!(started.elapsed() >= std::time::Duration::from_secs(2), "it waited for the removal");
+            // Destroying the organization removes it from the state only, and says so and how organizations end.
+            let output = workdir.destroy();
+            assert!(output.success(), "{output}");
+            let text = flat(&output.combined());
+            assert!(text.contains("The multi-tenant organization was not deleted"), "{text}");
+            assert!(text.contains("An organization ends when its tenants leave it"), "{text}");
+            assert!(workdir.state().addresses().is_empty(), "nothing left in the state");
+            let view = env.emulator().first_tenant().multi_tenant_organization();
+            assert_eq!(view["state"], json!("active"), "Graph still has the organization: {view}");
+        }))
+        .run();
+}
+
+#[test]
+fn a_removal_that_outlasts_the_delete_timeout_fails_clearly_and_the_next_destroy_waits_for_it() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
+    let env = Arc::new(EmulatorEnv::start());
+    // The removal takes 15 s; the first destroy gives it 2 s, the second 90 s.
+    env.emulator().set_mto_settings(MtoSettings { delay_ms: 15_000, ..env.emulator().mto_settings() });
+    let harness = env.managed_harness(&provider_binary_dir());
+    let with_delete_timeout = |timeout: &str| {
+        owner_only(&env, "").replace(
+            "  depends_on   = [entra_multi_tenant_organization.this]\n}",
+            &format!(
+                "  depends_on   = [entra_multi_tenant_organization.this]\n  timeouts = {{\n    delete = \"{timeout}\"\n  }}\n}}"
+            ),
+        )
+    };
+    let (short, long) = (with_delete_timeout("2s"), with_delete_timeout("90s"));
+    assert_ne!(short, owner_only(&env, ""), "the timeout is in the configuration");
+    let member = member_id(&env);
+    let removal_env = Arc::clone(&env);
+    harness
+        .test_case()
+        .step(Step::config(short).check(StateCheck::attr(TENANT, "timeouts.delete", "2s")))
+        .step(Step::run(move |workdir| {
+            let env = removal_env;
+            let deletes = || env.requests("DELETE /tenantRelationships/multiTenantOrganization/tenants/{id}");
+            // The first destroy fails at its timeout, saying the removal goes on and what to do.
+            let output = workdir.destroy();
+            assert!(!output.success(), "{output}");
+            let text = flat(&output.combined());
+            assert!(text.contains(&format!("Microsoft Entra is still removing tenant {member}")), "{text}");
+            assert!(text.contains("did not complete within timeouts.delete (2s)"), "{text}");
+            assert!(text.contains("run terraform destroy (or apply) again later"), "{text}");
+            assert_eq!(deletes(), 1);
+            // The tenant stays in the state while Graph removes it; a refresh warns instead of forgetting it.
+            assert!(workdir.state().addresses().contains(&TENANT.to_owned()), "the tenant left the state");
+            let entry = listed_member(&env, &member);
+            assert_eq!(entry["transitionDetails"]["desiredState"], json!("removed"), "{entry}");
+            workdir.write_config(&long);
+            let output = workdir.apply();
+            assert!(output.success(), "{output}");
+            let text = flat(&output.combined());
+            assert!(text.contains(&format!("Tenant {member} is being removed from the multi-tenant")), "{text}");
+            assert_eq!(deletes(), 1, "changing the timeout sends nothing to Graph");
+            // The second destroy meets the removal under way (Graph refuses the repeated DELETE as "already being
+            // added") and waits for it.
+            let output = workdir.destroy();
+            assert!(output.success(), "{output}");
+            assert!(listed_member(&env, &member).is_null(), "Graph still lists the tenant");
+            assert!(workdir.state().addresses().is_empty(), "nothing left in the state");
+            assert_eq!(deletes(), 2);
+        }))
+        .run();
+}
+
+#[test]
+fn drift_of_the_identity_sync_template_shows_and_converges() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.managed_harness(&provider_binary_dir());
+    let config = format!(
+        r#"{providers}
+resource "entra_multi_tenant_organization_identity_sync_template" "owner" {{
+  provider = entra.owner
+  user_sync_inbound = {{
+    is_sync_allowed = true
+  }}
+  template_application_level = ["newPartners"]
+}}
+"#,
+        providers = providers(&env)
+    );
+    let drift_env = Arc::clone(&env);
+    harness
+        .test_case()
+        .step(Step::config(config.clone()).check(graph(&env, "Graph holds the template", |env| {
+            let template = tenant_state(env, 0)["templates"]["multiTenantOrganizationIdentitySynchronization"].clone();
+            expect(
+                template["userSyncInbound"]["isSyncAllowed"] == json!(true)
+                    && template["templateApplicationLevel"] == json!("newPartners"),
+                || format!("template: {template}"),
+            )
+        })))
+        // Changed in the portal: synchronization no longer allowed, applied to existing partners too.
+        .step(Step::run(move |_| {
+            let owner = drift_env.emulator().tenant(0).expect("owner");
+            let mut templates = owner.state()["templates"].clone();
+            let template = &mut templates["multiTenantOrganizationIdentitySynchronization"];
+            template["userSyncInbound"]["isSyncAllowed"] = json!(false);
+            template["templateApplicationLevel"] = json!("newPartners,existingPartners");
+            owner.set_state(json!({ "templates": templates })).expect("drift the template");
+        }))
+        .step(
+            Step::plan_only(config.clone())
+                .plan_check(PlanCheck::actions(OWNER_SYNC_TEMPLATE, &["update"]))
+                .plan_check(PlanCheck::after(OWNER_SYNC_TEMPLATE, "user_sync_inbound.is_sync_allowed", true))
+                .plan_check(PlanCheck::after(OWNER_SYNC_TEMPLATE, "template_application_level", json!(["newPartners"])))
+                .expect_changes(),
+        )
+        .step(Step::config(config).check(graph(&env, "the template converged", |env| {
+            let template = tenant_state(env, 0)["templates"]["multiTenantOrganizationIdentitySynchronization"].clone();
+            expect(
+                template["userSyncInbound"]["isSyncAllowed"] == json!(true)
+                    && template["templateApplicationLevel"] == json!("newPartners"),
+                || format!("template: {template}"),
+            )
+        })))
+        .run();
+}
+
+#[test]
+fn a_failed_role_change_warns_and_is_proposed_again() {
+    acceptance_tests::emulator_only!("a multi-tenant organization needs two emulated tenants");
+    let env = Arc::new(EmulatorEnv::start());
+    let harness = env.managed_harness(&provider_binary_dir());
+    let as_owner = joined(&env, "  role         = \"owner\"\n");
+    let member = member_id(&env);
+    let (failing_env, retry_env, done_env) = (Arc::clone(&env), Arc::clone(&env), Arc::clone(&env));
+    let failed_member = member.clone();
+    harness
+        .test_case()
+        .step(Step::config(joined(&env, "")).check(StateCheck::attr(JOIN, "member_state", "active")))
+        // Graph accepts the role change and later fails it; until then the plans are empty.
+        .step(Step::run(move |_| {
+            let env = failing_env;
+            env.emulator().set_mto_settings(MtoSettings {
+                delay_ms: 120_000,
+                role_change_failure: true,
+                ..env.emulator().mto_settings()
+            });
+        }))
+        .step(Step::config(as_owner.clone()).check(StateCheck::attr(TENANT, "role", "owner")))
+        .step(Step::run(move |workdir| {
+            let env = retry_env;
+            env.emulator().complete_mto_transitions();
+            let entry = listed_member(&env, &failed_member);
+            assert_eq!(entry["transitionDetails"]["status"], json!("failed"), "{entry}");
+            // The refresh warns with Graph's details and shows the role Graph holds, so the plan proposes the change
+            // again.
+            let (output, plan) = workdir.plan(&[]);
+            let plan = plan.unwrap_or_else(|| panic!("plan failed:\n{output}"));
+            let text = flat(&output.combined());
+            assert!(text.contains(&format!("could not complete a change of tenant {failed_member}")), "{text}");
+            assert!(text.contains("could not be changed to owner"), "Graph's details: {text}");
+            assert_eq!(plan.actions(TENANT), ["update"], "{text}");
+            env.emulator().set_mto_settings(MtoSettings {
+                delay_ms: 300,
+                role_change_failure: false,
+                ..env.emulator().mto_settings()
+            });
+        }))
+        // Applying again requests the change once more, and this time Graph completes it.
+        .step(Step::config(as_owner).check(graph(&env, "the role change was requested again", move |env| {
+            env.emulator().complete_mto_transitions();
+            let entry = listed_member(env, &member);
+            expect(entry["role"] == json!("owner") && entry["transitionDetails"].is_null(), || {
+                format!("member entry: {entry}")
+            })
+        })))
+        .step(Step::run(move |_| {
+            assert_eq!(done_env.requests("PATCH /tenantRelationships/multiTenantOrganization/tenants/{id}"), 2);
+        }))
+        .run();
+}
