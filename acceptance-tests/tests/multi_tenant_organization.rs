@@ -324,8 +324,17 @@ fn rename_organizations(state: &mut Json, name: &str) {
     }
 }
 
-/// The organization and the member's entry, without the join: the member stays `pending`.
-fn owner_only(env: &EmulatorEnv, extra: &str) -> String {
+/// The member's join request, in the member tenant, waiting until the member is active.
+const JOIN_REQUEST: &str = r#"
+resource "entra_multi_tenant_organization_join_request" "member" {
+  provider           = entra.member
+  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
+  wait_for_active    = true
+}
+"#;
+
+/// The organization and the member's entry (with `tenant_extra` attributes), followed by `extra`.
+fn organization_with_member(env: &EmulatorEnv, tenant_extra: &str, extra: &str) -> String {
     format!(
         r#"{providers}
 resource "entra_multi_tenant_organization" "this" {{
@@ -338,11 +347,21 @@ resource "entra_multi_tenant_organization_tenant" "member" {{
   tenant_id    = "{member}"
   display_name = "Emulated Tenant 2"
   depends_on   = [entra_multi_tenant_organization.this]
-}}
+{tenant_extra}}}
 {extra}"#,
         providers = providers(env),
         member = member_id(env),
     )
+}
+
+/// The organization and the member's entry, without the join: the member stays `pending`.
+fn owner_only(env: &EmulatorEnv, extra: &str) -> String {
+    organization_with_member(env, "", extra)
+}
+
+/// The owner's organization and the member's entry with `tenant_extra` attributes, and the member's join request.
+fn joined(env: &EmulatorEnv, tenant_extra: &str) -> String {
+    organization_with_member(env, tenant_extra, JOIN_REQUEST)
 }
 
 #[test]
@@ -351,13 +370,7 @@ fn graph_refusals_are_clear_diagnostics() {
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.managed_harness(&provider_binary_dir());
     let owner = owner_id(&env);
-    let join = r#"
-resource "entra_multi_tenant_organization_join_request" "member" {
-  provider           = entra.member
-  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
-  wait_for_active    = true
-}
-"#;
+    let join = JOIN_REQUEST;
     // The owner adding its own tenant again (it is the organization's first tenant).
     let duplicate = format!(
         r#"
@@ -541,33 +554,6 @@ resource "entra_multi_tenant_organization_join_request" "member" {{
         .run();
 }
 
-/// The owner's organization and the member's entry with `extra` attributes, and the member's join request.
-fn joined(env: &EmulatorEnv, tenant_extra: &str) -> String {
-    format!(
-        r#"{providers}
-resource "entra_multi_tenant_organization" "this" {{
-  provider     = entra.owner
-  display_name = "Contoso group"
-}}
-
-resource "entra_multi_tenant_organization_tenant" "member" {{
-  provider     = entra.owner
-  tenant_id    = "{member}"
-  display_name = "Emulated Tenant 2"
-  depends_on   = [entra_multi_tenant_organization.this]
-{tenant_extra}}}
-
-resource "entra_multi_tenant_organization_join_request" "member" {{
-  provider           = entra.member
-  added_by_tenant_id = entra_multi_tenant_organization_tenant.member.added_by_tenant_id
-  wait_for_active    = true
-}}
-"#,
-        providers = providers(env),
-        member = member_id(env),
-    )
-}
-
 /// Terraform's output with its line wrapping undone, to find sentences of a diagnostic in it.
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -686,15 +672,9 @@ fn a_removal_that_outlasts_the_delete_timeout_fails_clearly_and_the_next_destroy
     env.emulator().set_mto_settings(MtoSettings { delay_ms: 15_000, ..env.emulator().mto_settings() });
     let harness = env.managed_harness(&provider_binary_dir());
     let with_delete_timeout = |timeout: &str| {
-        owner_only(&env, "").replace(
-            "  depends_on   = [entra_multi_tenant_organization.this]\n}",
-            &format!(
-                "  depends_on   = [entra_multi_tenant_organization.this]\n  timeouts = {{\n    delete = \"{timeout}\"\n  }}\n}}"
-            ),
-        )
+        organization_with_member(&env, &format!("  timeouts = {{\n    delete = \"{timeout}\"\n  }}\n"), "")
     };
     let (short, long) = (with_delete_timeout("2s"), with_delete_timeout("90s"));
-    assert_ne!(short, owner_only(&env, ""), "the timeout is in the configuration");
     let member = member_id(&env);
     let removal_env = Arc::clone(&env);
     harness
