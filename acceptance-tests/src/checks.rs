@@ -134,12 +134,22 @@ impl PlanCheck {
 
     /// The planned value at the dotted `path` of `address` is `expected`.
     pub fn after(address: &str, path: &str, expected: impl Into<Json>) -> PlanCheck {
-        let (address, path, expected) = (address.to_owned(), path.to_owned(), expected.into());
-        PlanCheck::custom(format!("{address}.{path} is planned as {expected}"), move |plan| {
+        PlanCheck::value("after", "is planned as", address, path, expected.into())
+    }
+
+    /// The value at the dotted `path` of `address` before the change is `expected`: with a refresh, what the
+    /// provider read, so drift checks can see that the out-of-band value reached the plan.
+    pub fn before(address: &str, path: &str, expected: impl Into<Json>) -> PlanCheck {
+        PlanCheck::value("before", "reads as", address, path, expected.into())
+    }
+
+    fn value(side: &'static str, verb: &'static str, address: &str, path: &str, expected: Json) -> PlanCheck {
+        let (address, path) = (address.to_owned(), path.to_owned());
+        PlanCheck::custom(format!("{address}.{path} {verb} {expected}"), move |plan| {
             let change = plan.change(&address).ok_or_else(|| format!("the plan does not mention {address}"))?;
-            match lookup(&change["after"], &path) {
+            match lookup(&change[side], &path) {
                 Some(actual) if *actual == expected => Ok(()),
-                other => Err(format!("{address}.{path} is planned as {other:?}, expected {expected}")),
+                other => Err(format!("{address}.{path} {verb} {other:?}, expected {expected}")),
             }
         })
     }

@@ -752,6 +752,12 @@ resource "entra_multi_tenant_organization_identity_sync_template" "owner" {{
         .step(
             Step::plan_only(config.clone())
                 .plan_check(PlanCheck::actions(OWNER_SYNC_TEMPLATE, &["update"]))
+                .plan_check(PlanCheck::before(OWNER_SYNC_TEMPLATE, "user_sync_inbound.is_sync_allowed", false))
+                .plan_check(PlanCheck::before(
+                    OWNER_SYNC_TEMPLATE,
+                    "template_application_level",
+                    json!(["existingPartners", "newPartners"]),
+                ))
                 .plan_check(PlanCheck::after(OWNER_SYNC_TEMPLATE, "user_sync_inbound.is_sync_allowed", true))
                 .plan_check(PlanCheck::after(OWNER_SYNC_TEMPLATE, "template_application_level", json!(["newPartners"])))
                 .expect_changes(),
