@@ -23,7 +23,7 @@ use tfplugin::{
 use crate::provider_data::ProviderData;
 use crate::shared::import;
 use crate::shared::mapping::adopt_prior_spelling;
-use crate::shared::mto::{mto_errors, removal_outlasted_timeout, set, string_of};
+use crate::shared::mto::{mto_errors, removal_wait_errors, set, string_of};
 use crate::timeouts::{self, Kind};
 
 /// The resource type name.
@@ -197,10 +197,7 @@ impl Resource for MultiTenantOrganizationJoinRequest {
             ));
         };
         client.remove_multi_tenant_organization_tenant(&op, &own).await.map_err(fail)?;
-        client.wait_until_tenant_removed(&op, &own).await.map_err(|error| match error {
-            GraphError::DeadlineExceeded { .. } => removal_outlasted_timeout(action, &own, &error),
-            error => fail(error),
-        })
+        client.wait_until_tenant_removed(&op, &own).await.map_err(|error| removal_wait_errors(action, &own, error))
     }
 
     async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {

@@ -22,7 +22,7 @@ use tfplugin::{
 
 use crate::provider_data::ProviderData;
 use crate::shared::mapping::adopt_prior_spelling;
-use crate::shared::mto::{mto_errors, removal_outlasted_timeout, string_of};
+use crate::shared::mto::{mto_errors, removal_wait_errors, string_of};
 use crate::shared::tenant_id;
 use crate::timeouts::{self, Kind};
 
@@ -213,10 +213,10 @@ impl Resource for MultiTenantOrganizationTenant {
         let fail = |error: GraphError| mto_errors(&action, true, Kind::Delete.error_name(), &error);
         client.remove_multi_tenant_organization_tenant(&op, &tenant).await.map_err(fail)?;
         // Removal takes minutes (B.6); destroy is done only when Graph no longer lists the tenant.
-        client.wait_until_tenant_removed(&op, &tenant).await.map_err(|error| match error {
-            GraphError::DeadlineExceeded { .. } => removal_outlasted_timeout(&action, &tenant, &error),
-            error => fail(error),
-        })
+        client
+            .wait_until_tenant_removed(&op, &tenant)
+            .await
+            .map_err(|error| removal_wait_errors(&action, &tenant, error))
     }
 
     async fn import(&self, _ctx: &Context, id: &str) -> Result<NewState, Diagnostics> {

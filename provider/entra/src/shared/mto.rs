@@ -28,21 +28,22 @@ pub fn mto_errors(action: &str, write: bool, timeout: TimeoutName, error: &Graph
     diagnostic.into()
 }
 
-/// The error for a removal Graph accepted but had not completed when the delete timeout ran out (B.6: minutes to
+/// The errors of waiting for a tenant's removal (a removal or a leave) that Graph accepted: those of
+/// [`mto_errors`], except a wait that outlasted `timeouts.delete`, which says the removal goes on (B.6: minutes to
 /// hours). The resource stays in the state; a later destroy meets the removal under way and waits for it.
-pub fn removal_outlasted_timeout(action: &str, tenant_id: &str, error: &GraphError) -> Diagnostics {
-    let timeout = match error {
-        GraphError::DeadlineExceeded { timeout, .. } => format!(" ({})", describe_timeout(*timeout)),
-        _ => String::new(),
+pub fn removal_wait_errors(action: &str, tenant_id: &str, error: GraphError) -> Diagnostics {
+    let GraphError::DeadlineExceeded { timeout, .. } = error else {
+        return mto_errors(action, true, TimeoutName::Delete, &error);
     };
     Diagnostics::error(
         format!("Microsoft Entra is still removing tenant {tenant_id} from the multi-tenant organization"),
         format!(
             "{action}: Microsoft Entra accepted the removal and is still processing it; it did not complete within \
-             timeouts.delete{timeout}. The removal goes on in Microsoft Entra and is not undone. The resource stays \
-             in the Terraform state until Microsoft Graph no longer lists the tenant: run terraform destroy (or \
+             timeouts.delete ({timeout}). The removal goes on in Microsoft Entra and is not undone. The resource \
+             stays in the Terraform state until Microsoft Graph no longer lists the tenant: run terraform destroy (or \
              apply) again later, which waits for the removal already under way, or raise timeouts.delete \
-             to wait longer. Microsoft documents that removals can take up to two hours."
+             to wait longer. Microsoft documents that removals can take up to two hours.",
+            timeout = describe_timeout(timeout),
         ),
     )
 }
