@@ -169,7 +169,9 @@ impl Resource for MultiTenantOrganizationTenant {
             ctx.add_diagnostic(Diagnostic::warning(
                 format!("Tenant {tenant} is being removed from the multi-tenant organization"),
                 format!(
-                    "Microsoft Entra is processing the removal of tenant {tenant} from the multi-tenant organization                      (this can take up to two hours). It stays in the Terraform state until Microsoft Graph no longer                      lists it; if the configuration still has it then, the next plan proposes adding it again."
+                    "Microsoft Entra is processing the removal of tenant {tenant} from the multi-tenant organization \
+                     (this can take up to two hours). It stays in the Terraform state until Microsoft Graph no longer \
+                     lists it; if the configuration still has it then, the next plan proposes adding it again."
                 ),
             ));
         }
