@@ -550,7 +550,7 @@ fn run_expect_error(workdir: &mut WorkDir, step: ExpectErrorStep) -> Result<(), 
     {
         return Err(format!("expected exit code {code}:\n{output}"));
     }
-    let normalized = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let normalized = output.unwrapped();
     if !step.pattern.is_match(&normalized) {
         return Err(format!("the error output does not match /{}/:\n{output}", step.pattern));
     }

@@ -85,6 +85,12 @@ impl Output {
         format!("{}{}", self.stdout, self.stderr)
     }
 
+    /// [`Output::combined`] with Terraform's line wrapping undone (every run of whitespace one space), to find a
+    /// diagnostic's sentences in it.
+    pub fn unwrapped(&self) -> String {
+        self.combined().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The output itself when the command succeeded.
     ///
     /// # Panics

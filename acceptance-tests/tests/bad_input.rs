@@ -423,7 +423,7 @@ fn run(cases: Vec<Case>) {
 }
 
 fn check(case: &Case, output: &Output) -> Result<(), String> {
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     if output.success() {
         return Err(format!("expected {:?} to fail:\n{output}", case.phase));
     }
@@ -502,10 +502,6 @@ fn applied(env: &EmulatorEnv) -> (acceptance_tests::Harness, WorkDir) {
     (harness, workdir)
 }
 
-fn collapse(output: &Output) -> String {
-    output.combined().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Graph answers every read with a damaged body: plan and refresh fail with a diagnostic that says what is wrong
 /// with the response, quickly; the state is untouched; once Graph recovers, the plan is empty again.
 #[test]
@@ -518,7 +514,7 @@ fn reads_that_are_always_damaged_fail_clearly_and_leave_the_state_alone() {
         env.emulator().set_faults(malformed(kind, FaultRule::always().for_method("GET")));
         let started = Instant::now();
         let output = workdir.terraform(&["plan", "-no-color", "-input=false", "-lock=false", "-refresh-only"]);
-        let text = collapse(&output);
+        let text = output.unwrapped();
         assert_eq!(output.code, Some(1), "{kind:?}:\n{output}");
         assert!(started.elapsed() < Duration::from_secs(60), "{kind:?} took {:?}", started.elapsed());
         assert!(!text.contains("panic") && !text.contains("Provider bug"), "{kind:?}:\n{output}");
@@ -616,7 +612,7 @@ fn missing_properties_are_not_mistaken_for_unset_settings() {
     env.emulator().set_faults(malformed(MalformedKind::MissingProperties, FaultRule::always().for_method("GET")));
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none(), "no plan is made from a damaged read:\n{output}");
-    assert!(collapse(&output).contains("is missing"), "{output}");
+    assert!(output.unwrapped().contains("is missing"), "{output}");
     assert!(env.partner(PARTNER).unwrap()["b2bCollaborationInbound"].is_object(), "nothing was changed");
     env.emulator().set_faults(Faults::none());
     workdir.plan_is_empty(true).unwrap();

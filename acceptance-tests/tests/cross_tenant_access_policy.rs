@@ -299,7 +299,7 @@ fn import_needs_the_singleton_id() {
             workdir.write_config(&config(""));
             let output = workdir.import(ADDRESS, "895e3c89-2715-4624-9715-6a86227312eb");
             assert!(!output.success(), "{output}");
-            let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = output.unwrapped();
             assert!(text.contains(r#"the import id must be "policy""#), "{output}");
             let output = workdir.import(ADDRESS, "policy");
             assert!(output.success(), "{output}");

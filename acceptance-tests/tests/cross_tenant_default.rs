@@ -394,7 +394,7 @@ fn blocking_every_application_for_users_who_go_outbound_warns() {
             workdir.write_config(&some_blocked);
             let (output, plan) = workdir.plan(&[]);
             assert!(plan.is_some(), "a warning does not stop the plan: {output}");
-            let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = output.unwrapped();
             let warning = "Warning: Encrypted mail and documents from the partner will be unreadable";
             assert_eq!(text.matches(warning).count(), 1, "{output}");
             assert!(text.contains("00000012-0000-0000-c000-000000000000"), "{output}");

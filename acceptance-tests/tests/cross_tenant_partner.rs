@@ -433,7 +433,7 @@ resource "entra_cross_tenant_partner" "truesec" {
         assert!(plan.is_some(), "the unknown value passes the plan:\n{plan_output}");
         let output = workdir.apply();
         assert!(!output.success(), "apply must fail:\n{output}");
-        let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = output.unwrapped();
         assert!(text.contains(pattern), "expected {pattern:?} in:\n{output}");
     }
     let partner_writes = env
@@ -526,7 +526,7 @@ fn a_service_provider_partner_is_never_deleted() {
     let before = env.writes();
     let output = workdir.destroy();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(text.contains("cannot be deleted") && text.contains("terraform state rm"), "{output}");
     assert!(text.contains("removed {"), "{output}");
     env.assert_no_writes_since(before, "refusing to destroy a service provider");
@@ -575,7 +575,7 @@ fn deleting_a_partner_with_an_unmanaged_sync_policy_fails_clearly_and_loses_noth
 
     let output = workdir.destroy();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(text.contains("identity synchronization policy"), "{output}");
     assert!(text.contains("entra_cross_tenant_identity_sync"), "{output}");
     assert!(env.partner(tenants::CONTOSO).is_some() && env.identity_sync(tenants::CONTOSO).is_some(), "nothing lost");
@@ -668,7 +668,7 @@ fn rights_management_warning_where_it_matters_its_advice_and_r1_at_plan() {
         workdir.write_config(&partner(tenants::FABRIKAM, body));
         let (output, plan) = workdir.plan(&[]);
         assert!(plan.is_some(), "a warning does not fail the plan:\n{output}");
-        output.combined().split_whitespace().collect::<Vec<_>>().join(" ")
+        output.unwrapped()
     };
     let all_users = r#"{ access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }"#;
 
@@ -704,7 +704,7 @@ fn rights_management_warning_where_it_matters_its_advice_and_r1_at_plan() {
     workdir.write_config(&partner(tenants::FABRIKAM, &collaboration_outbound(no_users, all_apps)));
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none());
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(text.contains("b2b_collaboration_outbound.applications: users_and_groups blocks AllUsers"), "{output}");
     assert!(!text.contains(RMS_WARNING), "{output}");
     env.assert_no_writes_since(Some(0), "plans refused at validation");
@@ -758,7 +758,7 @@ fn a_create_with_an_unknown_outcome_is_kept_in_the_state_and_reconciled() {
     workdir.write_config(&partner(tenants::TRUESEC, TRUST));
     let output = workdir.apply();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(text.contains("may or may not have happened"), "{output}");
     assert!(env.partner(tenants::TRUESEC).is_some(), "the partner was created");
     let state = workdir.state();
@@ -789,7 +789,7 @@ fn import_ids_that_name_no_tenant_are_clear_errors() {
     ] {
         let output = workdir.import(ADDRESS, id);
         assert!(!output.success(), "{output}");
-        let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = output.unwrapped();
         assert!(text.contains(expected), "{id}: expected {expected:?} in:\n{output}");
     }
     assert!(workdir.state().addresses().is_empty());

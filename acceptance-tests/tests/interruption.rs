@@ -232,7 +232,7 @@ fn without_the_journal_forgotten_objects_must_be_imported() {
         forgotten.iter().map(|o| env.emulator().state()["partners"][o.rsplit('/').next().unwrap()].clone()).collect();
     let output = workdir.apply();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     for object in &forgotten {
         let tenant = object.rsplit('/').next().unwrap();
         assert!(text.contains(&format!("terraform import entra_cross_tenant_partner.NAME {tenant}")), "{output}");
@@ -289,7 +289,7 @@ fn matching_objects_made_out_of_band_still_need_an_import() {
     workdir.write_config(&partner_hcl);
     let output = workdir.apply();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(
         text.contains("already exists")
             && text.contains(&format!("terraform import entra_cross_tenant_partner.NAME {tenant}")),
@@ -311,7 +311,7 @@ fn matching_objects_made_out_of_band_still_need_an_import() {
     workdir.write_config(&sync_hcl);
     let output = workdir.apply();
     assert!(!output.success(), "{output}");
-    let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = output.unwrapped();
     assert!(text.contains(&format!("terraform import entra_cross_tenant_identity_sync.NAME {tenant}")), "{output}");
     assert!(!text.contains("Took over"), "{output}");
     assert_eq!(env.identity_sync(&tenant), stored, "untouched");

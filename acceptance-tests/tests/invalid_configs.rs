@@ -467,7 +467,7 @@ fn run(cases: Vec<Case>) {
                 workdir.plan(&[]).0
             }
         };
-        let text = output.combined().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = output.unwrapped();
         let pattern = regex::Regex::new(case.expect).expect("a valid pattern");
         if output.success() {
             failures.push(format!("{}: expected {:?} to fail:\n{}\n{output}", case.name, case.phase, case.hcl));

@@ -370,7 +370,6 @@ fn graph_refusals_are_clear_diagnostics() {
     let env = Arc::new(EmulatorEnv::start());
     let harness = env.managed_harness(&provider_binary_dir());
     let owner = owner_id(&env);
-    let join = JOIN_REQUEST;
     // The owner adding its own tenant again (it is the organization's first tenant).
     let duplicate = format!(
         r#"
@@ -384,7 +383,7 @@ resource "entra_multi_tenant_organization_tenant" "again" {{
     );
     // The member (not an owner) adding a tenant.
     let non_owner = format!(
-        r#"{join}
+        r#"{JOIN_REQUEST}
 resource "entra_multi_tenant_organization_tenant" "by_member" {{
   provider     = entra.member
   tenant_id    = "{contoso}"
@@ -396,7 +395,7 @@ resource "entra_multi_tenant_organization_tenant" "by_member" {{
     );
     // The owner's own entry, managed, then removed from the configuration while the member is active.
     let own_entry = format!(
-        r#"{join}
+        r#"{JOIN_REQUEST}
 import {{
   to = entra_multi_tenant_organization_tenant.owner
   id = "{owner}"
@@ -411,7 +410,7 @@ resource "entra_multi_tenant_organization_tenant" "owner" {{
 "#
     );
     let forget_own_entry = format!(
-        r#"{join}
+        r#"{JOIN_REQUEST}
 removed {{
   from = entra_multi_tenant_organization_tenant.owner
   lifecycle {{
@@ -424,14 +423,14 @@ removed {{
         .test_case()
         .step(Step::config(owner_only(&env, "")).check(StateCheck::attr(TENANT, "state", "pending")))
         .step(Step::expect_error(owner_only(&env, &duplicate), "already in the multi-tenant organization").on_apply())
-        .step(Step::config(owner_only(&env, join)).check(StateCheck::attr(JOIN, "member_state", "active")))
+        .step(Step::config(owner_only(&env, JOIN_REQUEST)).check(StateCheck::attr(JOIN, "member_state", "active")))
         .step(Step::expect_error(owner_only(&env, &non_owner), "not an owner of the multi-tenant").on_apply())
         .step(Step::config(owner_only(&env, &own_entry)).check(StateCheck::attr(
             "entra_multi_tenant_organization_tenant.owner",
             "role",
             "owner",
         )))
-        .step(Step::expect_error(owner_only(&env, join), "last active owner").on_apply())
+        .step(Step::expect_error(owner_only(&env, JOIN_REQUEST), "last active owner").on_apply())
         .step(Step::config(owner_only(&env, &forget_own_entry)))
         .run();
 }
@@ -554,11 +553,6 @@ resource "entra_multi_tenant_organization_join_request" "member" {{
         .run();
 }
 
-/// Terraform's output with its line wrapping undone, to find sentences of a diagnostic in it.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The member's entry as the owner's view lists it (null when it is not listed).
 fn listed_member(env: &EmulatorEnv, member: &str) -> Json {
     let view = env.emulator().first_tenant().multi_tenant_organization();
@@ -654,7 +648,7 @@ fn destroying_a_tenant_waits_for_its_removal_and_the_organization_says_it_was_no
             // Destroying the organization removes it from the state only, and says so and how organizations end.
             let output = workdir.destroy();
             assert!(output.success(), "{output}");
-            let text = flat(&output.combined());
+            let text = output.unwrapped();
             assert!(text.contains("The multi-tenant organization was not deleted"), "{text}");
             assert!(text.contains("An organization ends when its tenants leave it"), "{text}");
             assert!(workdir.state().addresses().is_empty(), "nothing left in the state");
@@ -686,7 +680,7 @@ fn a_removal_that_outlasts_the_delete_timeout_fails_clearly_and_the_next_destroy
             // The first destroy fails at its timeout, saying the removal goes on and what to do.
             let output = workdir.destroy();
             assert!(!output.success(), "{output}");
-            let text = flat(&output.combined());
+            let text = output.unwrapped();
             assert!(text.contains(&format!("Microsoft Entra is still removing tenant {member}")), "{text}");
             assert!(text.contains("did not complete within timeouts.delete (2s)"), "{text}");
             assert!(text.contains("run terraform destroy (or apply) again later"), "{text}");
@@ -698,7 +692,7 @@ fn a_removal_that_outlasts_the_delete_timeout_fails_clearly_and_the_next_destroy
             workdir.write_config(&long);
             let output = workdir.apply();
             assert!(output.success(), "{output}");
-            let text = flat(&output.combined());
+            let text = output.unwrapped();
             assert!(text.contains(&format!("Tenant {member} is being removed from the multi-tenant")), "{text}");
             assert_eq!(deletes(), 1, "changing the timeout sends nothing to Graph");
             // The second destroy meets the removal under way (Graph refuses the repeated DELETE as "already being
@@ -804,7 +798,7 @@ fn a_failed_role_change_warns_and_is_proposed_again() {
             // again.
             let (output, plan) = workdir.plan(&[]);
             let plan = plan.unwrap_or_else(|| panic!("plan failed:\n{output}"));
-            let text = flat(&output.combined());
+            let text = output.unwrapped();
             assert!(text.contains(&format!("could not complete a change of tenant {failed_member}")), "{text}");
             assert!(text.contains("could not be changed to owner"), "Graph's details: {text}");
             assert_eq!(plan.actions(TENANT), ["update"], "{text}");

@@ -12,10 +12,6 @@ data "entra_tenant_information" "fabrikam" {
 }
 "#;
 
-fn normalized(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[test]
 fn a_configuration_that_selects_no_credential_gets_one_clear_error() {
     acceptance_tests::emulator_only!("provider configuration errors, built from the emulator's credentials");
@@ -26,7 +22,7 @@ fn a_configuration_that_selects_no_credential_gets_one_clear_error() {
     workdir.write_config(&format!("provider \"entra\" {{}}\n{LOOKUP}"));
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none(), "{output}");
-    let text = normalized(&output.combined());
+    let text = output.unwrapped();
     assert_eq!(text.matches("Error: ").count(), 1, "exactly one error:\n{output}");
     assert!(text.contains("Error: No credential for Microsoft Graph"), "{output}");
     assert!(text.contains("No usable credential for Microsoft Graph is configured. Methods tried"), "{output}");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use acceptance_tests::entra::{EmulatorEnv, tenants};
 use acceptance_tests::provider_binary::{BINARY_NAME, provider_binary_dir};
-use acceptance_tests::{Harness, Output, WorkDir};
+use acceptance_tests::{Harness, WorkDir};
 use base64::Engine as _;
 use entra_graph_emulator::{
     AppRegistration, ClientCertificate, EmulatorConfig, Faults, ROLE_CROSS_TENANT_INFORMATION_READ_BASIC_ALL,
@@ -56,10 +56,6 @@ resource "entra_cross_tenant_access_policy" "this" {
   allowed_cloud_endpoints = ["microsoftonline.us"]
 }
 "#;
-
-fn collapse(output: &Output) -> String {
-    output.combined().split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 // ----- who can call the provider, and what it writes to stdout ---------------------------------------------------
 
@@ -438,7 +434,7 @@ fn a_read_only_identity_can_plan_but_not_apply() {
     let writes = env.stats().writes_applied;
     let output = workdir.apply();
     assert_eq!(output.code, Some(1), "{output}");
-    let text = collapse(&output);
+    let text = output.unwrapped();
     assert!(text.contains("Failed updating partner configuration"), "{output}");
     assert!(text.contains("403") && text.contains("Authorization_RequestDenied"), "{output}");
     assert!(
@@ -456,7 +452,7 @@ fn a_read_only_identity_can_plan_but_not_apply() {
         PARTNER.replace("truesec", "fabrikam").replace("07d2f395-f69c-43ab-88a2-b82f1151042d", tenants::FABRIKAM)
     ));
     let output = workdir.apply();
-    assert!(collapse(&output).contains("Policy.ReadWrite.CrossTenantAccess"), "{output}");
+    assert!(output.unwrapped().contains("Policy.ReadWrite.CrossTenantAccess"), "{output}");
     assert!(env.partner(tenants::FABRIKAM).is_none());
     assert!(!workdir.state().addresses().contains(&"entra_cross_tenant_partner.fabrikam".to_owned()));
 
@@ -482,14 +478,14 @@ fn lookups_need_their_own_permission_and_say_so() {
     ));
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none(), "{output}");
-    let text = collapse(&output);
+    let text = output.unwrapped();
     assert!(text.contains("403") && text.contains("CrossTenantInformation.ReadBasic.All"), "{output}");
     // So does importing by domain.
     let mut fresh = harness.workdir();
     fresh.write_config(PARTNER);
     let output = fresh.import("entra_cross_tenant_partner.truesec", "truesecdetect.io");
     assert!(!output.success());
-    assert!(collapse(&output).contains("CrossTenantInformation.ReadBasic.All"), "{output}");
+    assert!(output.unwrapped().contains("CrossTenantInformation.ReadBasic.All"), "{output}");
     workdir.write_config(PARTNER);
     workdir.destroy().expect_success();
 }
@@ -506,7 +502,7 @@ fn an_identity_without_permissions_is_told_what_to_grant() {
     let mut workdir = with_state_of(&nobody, &applied, PARTNER);
     let (output, plan) = workdir.plan(&[]);
     assert!(plan.is_none(), "{output}");
-    let text = collapse(&output);
+    let text = output.unwrapped();
     assert!(text.contains("Failed reading partner configuration"), "{output}");
     assert!(text.contains("needs the Microsoft Graph application permission Policy.Read.All"), "{output}");
     applied.destroy().expect_success();
