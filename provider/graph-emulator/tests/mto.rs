@@ -495,9 +495,7 @@ async fn role_changes_are_asynchronous_and_owner_only() {
 async fn a_role_change_can_be_made_to_fail_and_is_retried_by_the_next_change() {
     let o = Org::start(2).await;
     o.create().await;
-    o.add(0, 1).await;
-    o.request_join(1, 0).await;
-    o.h.emulator.complete_mto_transitions();
+    o.join(1, 0).await;
     o.h.emulator.set_mto_settings(MtoSettings { role_change_failure: true, ..o.h.emulator.mto_settings() });
     let path = format!("{TENANTS}/{}", o.ids[1]);
     assert_eq!(o.call(0, Method::PATCH, &path, Some(json!({"role": "owner"}))).await.status, 204);
