@@ -333,15 +333,23 @@ resource "entra_multi_tenant_organization_join_request" "member" {
 }
 "#;
 
-/// The organization and the member's entry (with `tenant_extra` attributes), followed by `extra`.
-fn organization_with_member(env: &EmulatorEnv, tenant_extra: &str, extra: &str) -> String {
+/// The two providers and the owner's organization.
+fn organization(env: &EmulatorEnv) -> String {
     format!(
         r#"{providers}
 resource "entra_multi_tenant_organization" "this" {{
   provider     = entra.owner
   display_name = "Contoso group"
 }}
+"#,
+        providers = providers(env),
+    )
+}
 
+/// The organization and the member's entry (with `tenant_extra` attributes), followed by `extra`.
+fn organization_with_member(env: &EmulatorEnv, tenant_extra: &str, extra: &str) -> String {
+    format!(
+        r#"{organization}
 resource "entra_multi_tenant_organization_tenant" "member" {{
   provider     = entra.owner
   tenant_id    = "{member}"
@@ -349,7 +357,7 @@ resource "entra_multi_tenant_organization_tenant" "member" {{
   depends_on   = [entra_multi_tenant_organization.this]
 {tenant_extra}}}
 {extra}"#,
-        providers = providers(env),
+        organization = organization(env),
         member = member_id(env),
     )
 }
@@ -624,11 +632,7 @@ fn destroying_a_tenant_waits_for_its_removal_and_the_organization_says_it_was_no
     let env = Arc::new(EmulatorEnv::start());
     env.emulator().set_mto_settings(MtoSettings { delay_ms: 3_000, ..env.emulator().mto_settings() });
     let harness = env.managed_harness(&provider_binary_dir());
-    let organization_only = owner_only(&env, "")
-        .split("resource \"entra_multi_tenant_organization_tenant\"")
-        .next()
-        .expect("the organization's block")
-        .to_owned();
+    let organization_only = organization(&env);
     let member = member_id(&env);
     let removal_env = Arc::clone(&env);
     harness
